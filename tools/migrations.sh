@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Adds (or removes) an EF Core migration for BOTH databases ImageHub supports. See docs/migrations.md.
+#   bash tools/migrations.sh add <Name>     generate Data/Migrations/Sqlite/<ts>_<Name>.cs and Data/Migrations/Postgres/<ts>_<Name>.cs
+#   bash tools/migrations.sh remove         remove the last migration of both sets
+#   bash tools/migrations.sh list           list both sets
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dotnet tool restore >/dev/null
+host=tools/ImageHub.MigrationsHost/ImageHub.MigrationsHost.csproj
+web=src/ImageHub.Web/ImageHub.Web.csproj
+dotnet build "$host" -nologo -v q
+ef() { dotnet tool run dotnet-ef "$@" --project "$web" --startup-project "$host" --no-build; }
+case "${1:-}" in
+  add)
+    name="${2:?usage: migrations.sh add <Name>}"
+    ef migrations add "$name" --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite --namespace ImageHub.Web.Data.Migrations.Sqlite
+    ef migrations add "$name" --context PostgresAppDbContext --output-dir Data/Migrations/Postgres --namespace ImageHub.Web.Data.Migrations.Postgres
+    ;;
+  remove)
+    dotnet build "$host" -nologo -v q
+    ef migrations remove --context SqliteAppDbContext --force
+    dotnet build "$host" -nologo -v q
+    ef migrations remove --context PostgresAppDbContext --force
+    ;;
+  list)
+    ef migrations list --context SqliteAppDbContext --no-connect
+    ef migrations list --context PostgresAppDbContext --no-connect
+    ;;
+  *) sed -n 2,5p "$0"; exit 2 ;;
+esac
