@@ -1,14 +1,10 @@
-using ImageHub.Web.Components;
-using Radzen;
+using ImageHub.Web;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddRadzenComponents();
+builder.AddImageHub();
 
 var app = builder.Build();
-app.UseAntiforgery();
-app.MapStaticAssets();
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-app.Run();
+await app.UseImageHubAsync();
+await app.RunAsync();
 
 public partial class Program;

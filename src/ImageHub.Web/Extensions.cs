@@ -1,0 +1,170 @@
+using ImageHub.Web.Components;
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Radzen;
+
+namespace ImageHub.Web;
+
+/// <summary>The app's registration (eShop's Extensions.cs style): Program.cs calls these two.</summary>
+public static class Extensions
+{
+    public static WebApplicationBuilder AddImageHub(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+
+        // Storage: one folder for everything the app writes.
+        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
+        var storageRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, storage.Root));
+        Directory.CreateDirectory(storageRoot);
+        services.Configure<StorageOptions>(o =>
+        {
+            o.Root = storage.Root;
+            o.FullRoot = storageRoot;
+        });
+
+        services.AddSingleton(TimeProvider.System);
+        builder.AddImageHubDatabase(storageRoot);
+
+        // Data Protection: one key ring in the database, shared by every instance.
+        services.AddDataProtection().SetApplicationName("ImageHub");
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
+            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbDataProtectionXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
+
+        // Accounts.
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<IdentityRedirectManager>();
+        services.AddScoped<AuthenticationStateProvider, IdentityRevalidatingAuthenticationStateProvider>();
+        services.AddAuthentication(o =>
+        {
+            o.DefaultScheme = IdentityConstants.ApplicationScheme;
+            o.DefaultSignInScheme = IdentityConstants.ExternalScheme;
+        }).AddIdentityCookies();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/Account/Login";
+            o.LogoutPath = "/Account/Logout";
+            o.AccessDeniedPath = "/Account/AccessDenied";
+            o.Cookie.Name = "ImageHub.Auth";
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.HttpOnly = true;
+            o.Events.OnRedirectToLogin = ApiAwareRedirect(StatusCodes.Status401Unauthorized, o.Events.OnRedirectToLogin);
+            o.Events.OnRedirectToAccessDenied = ApiAwareRedirect(StatusCodes.Status403Forbidden, o.Events.OnRedirectToAccessDenied);
+        });
+        services.AddIdentityCore<AppUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 8;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireDigit = false;
+                o.Password.RequiredUniqueChars = 4;
+                o.Lockout.AllowedForNewUsers = true;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddEntityFrameworkStores<AppDbContext>()
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
+            .AddDefaultTokenProviders();
+        services.Configure<BootstrapOptions>(builder.Configuration.GetSection(BootstrapOptions.Section));
+        services.AddScoped<AccountService>();
+        services.AddScoped<BootstrapService>();
+        services.AddScoped<Features.Admin.AdminService>();
+
+        // Workspaces and the one authorization mechanism.
+        services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
+        services.AddScoped<CurrentWorkspace>();
+        services.AddScoped<WorkspaceDirectory>();
+        services.AddScoped<WorkspaceService>();
+        services.AddScoped<CircuitHandler, WorkspaceCircuitHandler>();
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceRoleHandler>();
+        services.AddAuthorizationBuilder().AddImageHubPolicies();
+
+        // UI.
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddRadzenComponents();
+        services.AddAntiforgery();
+
+        // Health: live = the process answers; ready = the database answers.
+        services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);
+
+        // Behind a proxy: honour X-Forwarded-For/Proto only when asked to.
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost;
+            var known = builder.Configuration.GetSection("ForwardedHeaders:KnownProxies").Get<string[]>() ?? [];
+            if (known.Length == 0)
+            {
+                // Trust whichever proxy sits in front (the operator enabled this on purpose).
+                o.KnownIPNetworks.Clear();
+                o.KnownProxies.Clear();
+            }
+            else
+            {
+                foreach (var address in known) o.KnownProxies.Add(System.Net.IPAddress.Parse(address));
+            }
+        });
+
+        return builder;
+    }
+
+    public static async Task<WebApplication> UseImageHubAsync(this WebApplication app)
+    {
+        await app.Services.MigrateImageHubDatabaseAsync();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<BootstrapService>().RunAsync();
+        }
+
+        if (app.Configuration.GetValue<bool>("ForwardedHeaders:Enabled"))
+        {
+            app.UseForwardedHeaders();
+        }
+
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error", createScopeForErrors: true);
+        }
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+
+        app.UseAuthentication();
+        app.UseMiddleware<WorkspaceMiddleware>();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAccountEndpoints();
+        return app;
+    }
+
+    /// <summary>Requests under /api and /health get a status code instead of a redirect to a page.</summary>
+    private static Func<Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions>, Task> ApiAwareRedirect(
+        int statusCode, Func<Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions>, Task> pageRedirect) =>
+        context =>
+        {
+            if (context.Request.Path.StartsWithSegments("/api"))
+            {
+                context.Response.StatusCode = statusCode;
+                return Task.CompletedTask;
+            }
+            return pageRedirect(context);
+        };
+}

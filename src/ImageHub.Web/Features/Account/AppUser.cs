@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ImageHub.Web.Features.Account;
+
+public sealed class AppUser : IdentityUser<Guid>
+{
+    public AppUser()
+    {
+        Id = Guid.CreateVersion7();
+        SecurityStamp = Guid.NewGuid().ToString();
+    }
+
+    /// <summary>Administers the whole instance (registration mode, users). The first account gets it.</summary>
+    public bool IsInstanceAdmin { get; set; }
+
+    /// <summary>The user's light/dark choice, remembered across devices.</summary>
+    public UiTheme Theme { get; set; } = UiTheme.Light;
+
+    /// <summary>The workspace the user last worked in; verified against membership on every request.</summary>
+    public Guid? SelectedWorkspaceId { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public enum UiTheme { Light, Dark }
+
+internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
+{
+    public void Configure(EntityTypeBuilder<AppUser> builder)
+    {
+        builder.Property(u => u.Theme).HasConversion<string>().HasMaxLength(8);
+    }
+}

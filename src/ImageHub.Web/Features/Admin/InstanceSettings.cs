@@ -1,0 +1,30 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ImageHub.Web.Features.Admin;
+
+/// <summary>Settings of the whole instance: a single row with <see cref="SingletonId"/>.</summary>
+public sealed class InstanceSettings
+{
+    public const int SingletonId = 1;
+
+    public int Id { get; init; } = SingletonId;
+    public RegistrationMode RegistrationMode { get; set; } = RegistrationMode.InviteOnly;
+}
+
+public enum RegistrationMode
+{
+    /// <summary>Only people holding a valid invite link can create an account.</summary>
+    InviteOnly,
+    /// <summary>Anyone who reaches the instance can create an account.</summary>
+    Open,
+}
+
+internal sealed class InstanceSettingsConfiguration : IEntityTypeConfiguration<InstanceSettings>
+{
+    public void Configure(EntityTypeBuilder<InstanceSettings> builder)
+    {
+        builder.Property(s => s.Id).ValueGeneratedNever();
+        builder.Property(s => s.RegistrationMode).HasConversion<string>().HasMaxLength(16);
+    }
+}

@@ -1,0 +1,42 @@
+using ImageHub.Web.Features.Account;
+using Microsoft.AspNetCore.Authorization;
+
+namespace ImageHub.Web.Features.Workspaces;
+
+/// <summary>The app's policy names: pages use [Authorize(Policy = ...)], endpoints .RequireAuthorization(...).</summary>
+public static class Policies
+{
+    /// <summary>Signed in and a member (any role) of the current workspace.</summary>
+    public const string WorkspaceMember = nameof(WorkspaceMember);
+    /// <summary>Signed in and Owner or Admin of the current workspace.</summary>
+    public const string WorkspaceAdmin = nameof(WorkspaceAdmin);
+    /// <summary>Signed in and Owner of the current workspace.</summary>
+    public const string WorkspaceOwner = nameof(WorkspaceOwner);
+    /// <summary>Signed in as the instance administrator.</summary>
+    public const string InstanceAdmin = nameof(InstanceAdmin);
+
+    public static AuthorizationBuilder AddImageHubPolicies(this AuthorizationBuilder builder) => builder
+        .AddPolicy(WorkspaceMember, p => p.RequireAuthenticatedUser().AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Member)))
+        .AddPolicy(WorkspaceAdmin, p => p.RequireAuthenticatedUser().AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Admin)))
+        .AddPolicy(WorkspaceOwner, p => p.RequireAuthenticatedUser().AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Owner)))
+        .AddPolicy(InstanceAdmin, p => p.RequireAuthenticatedUser().RequireClaim(ClaimsPrincipalExtensions.InstanceAdminClaim, "true"));
+}
+
+/// <summary>Requires at least <paramref name="MinimumRole"/> in <see cref="CurrentWorkspace"/>.</summary>
+public sealed record WorkspaceRoleRequirement(WorkspaceRole MinimumRole) : IAuthorizationRequirement;
+
+/// <summary>
+/// Reads the role <see cref="CurrentWorkspace"/> holds: it was verified against the membership table for
+/// this request (or circuit, or API token), so the check is one comparison.
+/// </summary>
+internal sealed class WorkspaceRoleHandler(CurrentWorkspace currentWorkspace) : AuthorizationHandler<WorkspaceRoleRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, WorkspaceRoleRequirement requirement)
+    {
+        if (currentWorkspace.IsSet && currentWorkspace.Role is { } role && role >= requirement.MinimumRole)
+        {
+            context.Succeed(requirement);
+        }
+        return Task.CompletedTask;
+    }
+}

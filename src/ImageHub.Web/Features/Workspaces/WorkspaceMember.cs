@@ -1,0 +1,31 @@
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Account;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace ImageHub.Web.Features.Workspaces;
+
+/// <summary>A user's membership of a workspace, with their role there.</summary>
+public sealed class WorkspaceMember : IWorkspaceScoped
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid WorkspaceId { get; init; }
+    public Guid UserId { get; init; }
+    public WorkspaceRole Role { get; set; }
+    public DateTimeOffset JoinedAt { get; init; }
+
+    public AppUser? User { get; init; }
+}
+
+internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<WorkspaceMember>
+{
+    public void Configure(EntityTypeBuilder<WorkspaceMember> builder)
+    {
+        builder.Property(m => m.Id).ValueGeneratedNever();
+        builder.HasIndex(m => new { m.WorkspaceId, m.UserId }).IsUnique();
+        builder.HasIndex(m => m.UserId);
+        builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
+        builder.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+        builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
