@@ -1,0 +1,75 @@
+using System.Buffers.Binary;
+using System.IO.Compression;
+
+namespace ImageHub.Sandbox.Imaging;
+
+/// <summary>
+/// A minimal PNG writer: 8-bit truecolour (RGB), one IDAT chunk, scanlines filtered with "Sub",
+/// deflated by <see cref="ZLibStream"/> at <see cref="CompressionLevel.Fastest"/>.
+/// </summary>
+public static class PngEncoder
+{
+    private static ReadOnlySpan<byte> Signature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    public const int MaxDimension = 8192;
+
+    /// <summary>Encodes an image whose rows are produced by <paramref name="paintRow"/> (RGB, 3 bytes per pixel).</summary>
+    public static byte[] Encode(int width, int height, Action<int, Span<byte>> paintRow)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(width, MaxDimension);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(height, MaxDimension);
+        ArgumentNullException.ThrowIfNull(paintRow);
+
+        var stride = width * 3;
+        var idat = new MemoryStream(capacity: Math.Max(4096, stride * height / 8));
+        using (var zlib = new ZLibStream(idat, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            var row = new byte[stride];
+            var filtered = new byte[stride + 1];
+            filtered[0] = 1; // filter type Sub: each byte minus the byte of the pixel to its left
+            for (var y = 0; y < height; y++)
+            {
+                paintRow(y, row);
+                filtered[1] = row[0];
+                filtered[2] = row[1];
+                filtered[3] = row[2];
+                for (var i = 3; i < stride; i++)
+                {
+                    filtered[i + 1] = unchecked((byte)(row[i] - row[i - 3]));
+                }
+
+                zlib.Write(filtered);
+            }
+        }
+
+        var output = new MemoryStream((int)idat.Length + 64);
+        output.Write(Signature);
+
+        Span<byte> header = stackalloc byte[13];
+        BinaryPrimitives.WriteInt32BigEndian(header, width);
+        BinaryPrimitives.WriteInt32BigEndian(header[4..], height);
+        header[8] = 8;  // bit depth
+        header[9] = 2;  // colour type: truecolour
+        header[10] = 0; // compression: deflate
+        header[11] = 0; // filter method: adaptive
+        header[12] = 0; // no interlace
+        WriteChunk(output, "IHDR"u8, header);
+        WriteChunk(output, "IDAT"u8, idat.GetBuffer().AsSpan(0, (int)idat.Length));
+        WriteChunk(output, "IEND"u8, []);
+        return output.ToArray();
+    }
+
+    private static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
+    {
+        Span<byte> word = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(word, data.Length);
+        output.Write(word);
+        output.Write(type);
+        output.Write(data);
+        var crc = Crc32.Append(Crc32.Append(0xFFFFFFFFu, type), data) ^ 0xFFFFFFFFu;
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc);
+        output.Write(word);
+    }
+}

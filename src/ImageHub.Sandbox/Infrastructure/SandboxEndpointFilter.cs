@@ -1,0 +1,141 @@
+using System.Text;
+
+namespace ImageHub.Sandbox.Infrastructure;
+
+/// <summary>
+/// What every emulated endpoint does before and after its own work: records the request, checks the
+/// provider's auth, and plays the key's queued fault (if one applies).
+/// </summary>
+internal sealed class SandboxEndpointFilter(ProviderApi api, SandboxState state, string operation, Access access) : IEndpointFilter
+{
+    public const string BodyItem = "ImageHub.Sandbox.Body";
+    public const string KeyItem = "ImageHub.Sandbox.Key";
+    public const string TaskFailsItem = "ImageHub.Sandbox.TaskFails";
+    private const int MaxBodyChars = 4 * 1024 * 1024;
+    private static readonly TimeSpan DefaultSlowDelay = TimeSpan.FromSeconds(2);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var request = http.Request;
+        var aborted = http.RequestAborted;
+        var (body, tooLarge) = await ReadBodyAsync(request, aborted);
+
+        var key = access == Access.PublicImage ? ImageOwner(http) : api.ReadKey(request);
+        api.OnRequest(http, key);
+        state.Record(new RecordedRequest(
+            api.Id,
+            request.Method,
+            $"{request.PathBase}{request.Path}{request.QueryString}",
+            request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            body,
+            state.Time.GetUtcNow()));
+        http.Items[BodyItem] = body;
+
+        if (access != Access.PublicImage)
+        {
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                return api.Unauthorized(operation, missing: true);
+            }
+
+            if (key.StartsWith("bad", StringComparison.OrdinalIgnoreCase))
+            {
+                return api.Unauthorized(operation, missing: false);
+            }
+
+            http.Items[KeyItem] = key;
+        }
+
+        if (tooLarge)
+        {
+            return api.BadRequestBody(operation, $"The request body is larger than {MaxBodyChars / (1024 * 1024)} MB.");
+        }
+
+        var fault = key is null ? null : state.TakeFault(api.Id, key, operation, request.Path.Value ?? "", access == Access.Submission);
+        switch (fault?.Kind)
+        {
+            case SandboxFaultKind.RateLimited:
+                http.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return api.RateLimited(operation, fault.RetryAfterSeconds);
+            case SandboxFaultKind.ServerError:
+                return api.ServerError(operation);
+            case SandboxFaultKind.Slow:
+                if (!await DelayAsync(http, state.Time, fault.Delay ?? DefaultSlowDelay))
+                {
+                    return Results.Empty;
+                }
+
+                break;
+            case SandboxFaultKind.Hang:
+                await DelayAsync(http, state.Time, Timeout.InfiniteTimeSpan);
+                return Results.Empty;
+            case SandboxFaultKind.TaskFails:
+                http.Items[TaskFailsItem] = true;
+                break;
+        }
+
+        var result = await next(context);
+        switch (fault?.Kind)
+        {
+            case SandboxFaultKind.MalformedJson when result is IResult inner:
+                return new TruncatedResult(inner);
+            case SandboxFaultKind.DropAfterAccept:
+                http.Abort();
+                return Results.Empty;
+            default:
+                return result;
+        }
+    }
+
+    /// <summary>Waits, giving up when the client aborts or the host stops; true when the full time passed.</summary>
+    internal static async Task<bool> DelayAsync(HttpContext http, TimeProvider time, TimeSpan delay)
+    {
+        if (delay == TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        var stopping = http.RequestServices.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, stopping);
+        try
+        {
+            await Task.Delay(delay, time, linked.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private string? ImageOwner(HttpContext http)
+    {
+        var id = http.GetRouteValue("id") as string;
+        return id is not null && state.Images.TryGetValue(id, out var image) ? image.Key : null;
+    }
+
+    private static async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.TransferEncoding.Any()))
+        {
+            return ("", false);
+        }
+
+        using var reader = new StreamReader(request.Body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, leaveOpen: true);
+        var buffer = new char[8192];
+        var text = new StringBuilder();
+        int read;
+        while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (text.Length + read > MaxBodyChars)
+            {
+                return (text.ToString(), true);
+            }
+
+            text.Append(buffer, 0, read);
+        }
+
+        return (text.ToString(), false);
+    }
+}
