@@ -1,0 +1,69 @@
+namespace ImageHub.Providers;
+
+/// <summary>What a provider accepts, so a UI renders only the options it supports and the app validates before sending.</summary>
+public sealed record ProviderCapabilities(
+    string ProviderId,
+    string DisplayName,
+    int MaxPromptLength,
+    int MaxImages,
+    int DefaultImages,
+    IReadOnlyList<ProviderModel> Models,
+    IReadOnlyList<OptionDescriptor> Options,
+    bool SupportsCancel,
+    bool SupportsKeyCheck,
+    bool ReportsBalance,
+    decimal? UsdPerCredit,
+    string? DefaultModel,
+    bool ModelRequired,
+    bool ModelsAreComplete)
+{
+    /// <summary>Says, in a sentence, how a key can be checked (or that it cannot).</summary>
+    public string KeyCheckNote { get; init; } = "";
+
+    /// <summary>Says where the models come from ("configured", "fetched from Kolbo at …").</summary>
+    public string ModelsSource { get; init; } = "configured";
+
+    public ProviderModel? FindModel(string? id) =>
+        id is null ? null : Models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.Ordinal));
+
+    public OptionDescriptor? FindOption(string name) =>
+        Options.FirstOrDefault(o => string.Equals(o.Name, name, StringComparison.Ordinal));
+}
+
+/// <summary>
+/// A model the provider offers. Credits are the provider's own unit; <see cref="CreditsPerImage"/> or
+/// <see cref="CreditsPerCall"/> where known, <see cref="CreditsByQuality"/> when the price depends on quality.
+/// Null lists mean "the provider does not say": the option's own allowed values apply.
+/// </summary>
+public sealed record ProviderModel(
+    string Id,
+    string Name,
+    decimal? CreditsPerImage = null,
+    decimal? CreditsPerCall = null,
+    IReadOnlyDictionary<string, decimal>? CreditsByQuality = null,
+    IReadOnlyList<string>? AspectRatios = null,
+    IReadOnlyList<string>? Qualities = null,
+    int? MaxImages = null,
+    int? DefaultImages = null,
+    int? MaxReferenceImages = null,
+    bool? SupportsSeed = null,
+    bool RequiresPremiumPlan = false,
+    bool Deprecated = false,
+    bool Recommended = false,
+    string? Vendor = null);
+
+public enum OptionKind { Enum, Int, Number, Bool, String, StringList }
+
+/// <summary>One provider-specific option, under the provider's own field name.</summary>
+public sealed record OptionDescriptor(
+    string Name,
+    OptionKind Kind,
+    string Label,
+    string Description,
+    IReadOnlyList<string>? AllowedValues = null,
+    decimal? Min = null,
+    decimal? Max = null,
+    string? Default = null,
+    int? MaxLength = null,
+    int? MaxItems = null,
+    bool ItemsAreUrls = false);
