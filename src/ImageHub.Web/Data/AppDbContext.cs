@@ -14,9 +14,16 @@ namespace ImageHub.Web.Data;
 /// <see cref="IWorkspaceScoped"/> gets the query filter <see cref="WorkspaceFilter"/> on the current
 /// workspace, and added rows get the current workspace stamped (or are refused when they name another).
 /// </summary>
-public class AppDbContext(DbContextOptions options, CurrentWorkspace currentWorkspace)
+/// <remarks>
+/// Each database has its own migration set, so each has its own context type
+/// (<see cref="SqliteAppDbContext"/>, <see cref="PostgresAppDbContext"/>); the app only sees this one.
+/// See docs/migrations.md.
+/// </remarks>
+public abstract class AppDbContext(DbContextOptions options, CurrentWorkspace? currentWorkspace)
     : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
 {
+    private readonly CurrentWorkspace currentWorkspace = currentWorkspace ?? new CurrentWorkspace();
+
     /// <summary>The name of the tenant query filter (EF Core named filters), for IgnoreQueryFilters([...]).</summary>
     public const string WorkspaceFilter = "Workspace";
 

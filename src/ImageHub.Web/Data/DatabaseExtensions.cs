@@ -28,22 +28,24 @@ public static class DatabaseExtensions
             connectionString = $"Data Source={Path.Combine(storageRoot, "imagehub.db")}";
         }
 
-        builder.Services.AddDbContextFactory<AppDbContext>(options => Configure(options, provider, connectionString!), ServiceLifetime.Scoped);
-        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+        if (provider == DatabaseProvider.Postgres)
+        {
+            Register<PostgresAppDbContext>(builder.Services, options => options.UseNpgsql(connectionString));
+        }
+        else
+        {
+            Register<SqliteAppDbContext>(builder.Services, options => options.UseSqlite(connectionString));
+        }
         return builder;
     }
 
-    private static void Configure(DbContextOptionsBuilder options, DatabaseProvider provider, string connectionString)
+    private static void Register<TContext>(IServiceCollection services, Action<DbContextOptionsBuilder> configure)
+        where TContext : AppDbContext
     {
-        switch (provider)
-        {
-            case DatabaseProvider.Postgres:
-                options.UseNpgsql(connectionString);
-                break;
-            default:
-                options.UseSqlite(connectionString);
-                break;
-        }
+        // Scoped factory: contexts it creates get the scope's CurrentWorkspace (request or circuit).
+        services.AddDbContextFactory<TContext>(configure, ServiceLifetime.Scoped);
+        services.AddScoped<IDbContextFactory<AppDbContext>>(sp => new AppDbContextFactory<TContext>(sp.GetRequiredService<IDbContextFactory<TContext>>()));
+        services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext());
     }
 
     /// <summary>Applies pending migrations of the configured provider.</summary>
