@@ -19,10 +19,10 @@ public sealed class KoalaOptions() : ProviderEndpointOptions("https://koala.sh/"
         new() { Id = "premium", Name = "Premium (Professional plan)", CreditsPerImage = 5, Premium = true, Deprecated = true },
         new()
         {
-            Id = "gpt-image-2", Name = "GPT Image 2", CreditsPerImage = 1, Premium = true, DefaultQuality = "fast",
+            Id = "gpt-image-2", Name = "GPT Image 2", CreditsPerImage = 8, DefaultQuality = "medium",
             CreditsByQuality = new() { ["fast"] = 1, ["medium"] = 8, ["high"] = 20 },
         },
-        new() { Id = "ideogram-3.0", Name = "Ideogram 3.0", CreditsPerImage = 3, Premium = true },
+        new() { Id = "ideogram-3.0", Name = "Ideogram 3.0", CreditsPerImage = 3 },
         new() { Id = "nano-banana-2", Name = "Nano Banana 2", CreditsPerImage = 5, Premium = true },
     ];
 }
@@ -36,7 +36,7 @@ public sealed class KoalaModelOptions
     /// <summary>For models priced by <c>quality</c> (gpt-image-2: fast 1, medium 8, high 20).</summary>
     public Dictionary<string, decimal>? CreditsByQuality { get; set; }
 
-    /// <summary>Sent when the request names no quality for a model priced by quality.</summary>
+    /// <summary>Sent when the request names no quality for a model priced by quality (always sent, so the price is known).</summary>
     public string? DefaultQuality { get; set; }
 
     /// <summary>Premium-class: needs the Professional plan (else Koala answers 403).</summary>
