@@ -23,18 +23,12 @@ public static class Extensions
     {
         var services = builder.Services;
 
-        // Storage: one folder for everything the app writes.
-        var storage = builder.Configuration.GetSection(StorageOptions.Section).Get<StorageOptions>() ?? new StorageOptions();
-        var storageRoot = Path.GetFullPath(Path.Combine(builder.Environment.ContentRootPath, storage.Root));
-        Directory.CreateDirectory(storageRoot);
-        services.Configure<StorageOptions>(o =>
-        {
-            o.Root = storage.Root;
-            o.FullRoot = storageRoot;
-        });
+        // Storage: one folder for everything the app writes, resolved against the content root.
+        services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .PostConfigure<IHostEnvironment>((o, env) => o.FullRoot = Path.GetFullPath(Path.Combine(env.ContentRootPath, o.Root)));
 
         services.AddSingleton(TimeProvider.System);
-        builder.AddImageHubDatabase(storageRoot);
+        services.AddImageHubDatabase();
 
         // Data Protection: one key ring in the database, shared by every instance.
         services.AddDataProtection().SetApplicationName("ImageHub");

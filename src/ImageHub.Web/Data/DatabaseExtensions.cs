@@ -1,5 +1,6 @@
 using ImageHub.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace ImageHub.Web.Data;
 
@@ -8,49 +9,45 @@ public static class DatabaseExtensions
     /// <summary>
     /// Registers <see cref="AppDbContext"/> (scoped, for Identity and request code) and
     /// <see cref="IDbContextFactory{AppDbContext}"/> (scoped, for Blazor components, which should not hold
-    /// one context for a whole circuit), on SQLite or PostgreSQL as configured.
+    /// one context for a whole circuit), on SQLite or PostgreSQL as configured. The configuration is read when
+    /// the first context is made, so hosts and tests can supply it late.
     /// </summary>
-    public static IHostApplicationBuilder AddImageHubDatabase(this IHostApplicationBuilder builder, string storageRoot)
+    public static IServiceCollection AddImageHubDatabase(this IServiceCollection services)
     {
-        var provider = builder.Configuration.GetSection(DatabaseOptions.Section).GetValue<DatabaseProvider?>(nameof(DatabaseOptions.Provider))
-            ?? DatabaseProvider.Sqlite;
-        var connectionString = builder.Configuration.GetConnectionString(DatabaseOptions.ConnectionStringName);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddDbContextFactory<SqliteAppDbContext>((sp, options) => options.UseSqlite(ConnectionString(sp, DatabaseProvider.Sqlite)), ServiceLifetime.Scoped);
+        services.AddDbContextFactory<PostgresAppDbContext>((sp, options) => options.UseNpgsql(ConnectionString(sp, DatabaseProvider.Postgres)), ServiceLifetime.Scoped);
+        services.AddScoped<IDbContextFactory<AppDbContext>>(sp =>
+            sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres
+                ? new AppDbContextFactory<PostgresAppDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresAppDbContext>>())
+                : new AppDbContextFactory<SqliteAppDbContext>(sp.GetRequiredService<IDbContextFactory<SqliteAppDbContext>>()));
+        services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<AppDbContext>>().CreateDbContext());
+        return services;
+    }
 
-        if (provider == DatabaseProvider.Postgres && string.IsNullOrWhiteSpace(connectionString))
+    private static string ConnectionString(IServiceProvider services, DatabaseProvider provider)
+    {
+        var configured = services.GetRequiredService<IConfiguration>().GetConnectionString(DatabaseOptions.ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(configured))
         {
-            throw new InvalidOperationException(
-                "Database:Provider is Postgres but ConnectionStrings:ImageHub is empty. Set it, e.g. " +
-                "\"Host=127.0.0.1;Database=imagehub;Username=imagehub;Password=...\".");
-        }
-
-        if (provider == DatabaseProvider.Sqlite && string.IsNullOrWhiteSpace(connectionString))
-        {
-            connectionString = $"Data Source={Path.Combine(storageRoot, "imagehub.db")}";
+            return configured;
         }
 
         if (provider == DatabaseProvider.Postgres)
         {
-            Register<PostgresAppDbContext>(builder.Services, options => options.UseNpgsql(connectionString));
+            throw new InvalidOperationException(
+                "Database:Provider is Postgres but ConnectionStrings:ImageHub is empty. Set it, e.g. " +
+                "ConnectionStrings__ImageHub=\"Host=127.0.0.1;Database=imagehub;Username=imagehub;Password=...\".");
         }
-        else
-        {
-            Register<SqliteAppDbContext>(builder.Services, options => options.UseSqlite(connectionString));
-        }
-        return builder;
+
+        var root = services.GetRequiredService<IOptions<StorageOptions>>().Value.FullRoot;
+        return $"Data Source={Path.Combine(root, "imagehub.db")}";
     }
 
-    private static void Register<TContext>(IServiceCollection services, Action<DbContextOptionsBuilder> configure)
-        where TContext : AppDbContext
-    {
-        // Scoped factory: contexts it creates get the scope's CurrentWorkspace (request or circuit).
-        services.AddDbContextFactory<TContext>(configure, ServiceLifetime.Scoped);
-        services.AddScoped<IDbContextFactory<AppDbContext>>(sp => new AppDbContextFactory<TContext>(sp.GetRequiredService<IDbContextFactory<TContext>>()));
-        services.AddScoped<AppDbContext>(sp => sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext());
-    }
-
-    /// <summary>Applies pending migrations of the configured provider.</summary>
+    /// <summary>Creates the storage folder and applies pending migrations of the configured provider.</summary>
     public static async Task MigrateImageHubDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
+        Directory.CreateDirectory(services.GetRequiredService<IOptions<StorageOptions>>().Value.FullRoot);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         await db.Database.MigrateAsync(cancellationToken);
