@@ -3,8 +3,13 @@
 #   bash tools/migrations.sh add <Name>     generate Data/Migrations/Sqlite/<ts>_<Name>.cs and Data/Migrations/Postgres/<ts>_<Name>.cs
 #   bash tools/migrations.sh remove         remove the last migration of both sets
 #   bash tools/migrations.sh list           list both sets
+#   bash tools/migrations.sh reset          delete both sets and generate one "Initial" from the current model
+#                                           (only while nothing has shipped: see docs/migrations.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One migration run at a time (several people may share a working tree).
+exec 9>"${TMPDIR:-/tmp}/imagehub-migrations.lock"
+flock 9
 dotnet tool restore >/dev/null
 host=tools/ImageHub.MigrationsHost/ImageHub.MigrationsHost.csproj
 web=src/ImageHub.Web/ImageHub.Web.csproj
@@ -22,9 +27,15 @@ case "${1:-}" in
     dotnet build "$host" -nologo -v q
     ef migrations remove --context PostgresAppDbContext --force
     ;;
+  reset)
+    rm -rf src/ImageHub.Web/Data/Migrations/Sqlite src/ImageHub.Web/Data/Migrations/Postgres
+    dotnet build "$host" -nologo -v q
+    ef migrations add Initial --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite --namespace ImageHub.Web.Data.Migrations.Sqlite
+    ef migrations add Initial --context PostgresAppDbContext --output-dir Data/Migrations/Postgres --namespace ImageHub.Web.Data.Migrations.Postgres
+    ;;
   list)
     ef migrations list --context SqliteAppDbContext --no-connect
     ef migrations list --context PostgresAppDbContext --no-connect
     ;;
-  *) sed -n 2,5p "$0"; exit 2 ;;
+  *) sed -n 2,7p "$0"; exit 2 ;;
 esac
