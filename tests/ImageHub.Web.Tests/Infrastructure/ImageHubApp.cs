@@ -171,5 +171,7 @@ public sealed record Page(HttpStatusCode Status, Uri Url, string Html, HttpRespo
 {
     public string Path => Url.AbsolutePath;
     /// <summary>The page's text with tags stripped and entities decoded, for "the user reads X" assertions.</summary>
-    public string Text => WebUtility.HtmlDecode(Regex.Replace(Regex.Replace(Html, "<(script|style)[^>]*>.*?</\\1>", " ", RegexOptions.Singleline), "<[^>]+>", " "));
+    public string Text => Regex.Replace(
+        WebUtility.HtmlDecode(Regex.Replace(Regex.Replace(Html, "<(script|style)[^>]*>.*?</\\1>", " ", RegexOptions.Singleline), "<[^>]+>", " ")),
+        "\\s+", " ");
 }
