@@ -4,51 +4,82 @@ namespace ImageHub.Sandbox.Imaging;
 
 /// <summary>
 /// Paints a deterministic picture from a prompt and a seed: a two-colour diagonal gradient, soft bands
-/// and a disc, every parameter drawn from a 64-bit FNV-1a hash of (prompt, seed). Cheap per pixel, so a
-/// 1024x1024 PNG encodes in milliseconds; different prompts or seeds give visibly different images.
+/// and a disc, every parameter drawn from a 64-bit FNV-1a hash of (prompt, seed). Colours come from
+/// per-diagonal lookup tables and rows repeat in pairs of four, so a 1024x1024 PNG takes milliseconds;
+/// different prompts or seeds give visibly different images.
 /// </summary>
 public static class ImagePainter
 {
+    private const int RowBlock = 4;
+
     public static byte[] PaintPng(string prompt, long seed, int width, int height)
     {
-        var hash = Hash(prompt, seed);
-        var rng = new SplitMix(hash);
+        ArgumentNullException.ThrowIfNull(prompt);
+        var rng = new SplitMix(Hash(prompt, seed));
         var from = (R: rng.NextByte(), G: rng.NextByte(), B: rng.NextByte());
         var to = (R: rng.NextByte(), G: rng.NextByte(), B: rng.NextByte());
         var disc = (R: rng.NextByte(), G: rng.NextByte(), B: rng.NextByte());
         var bandPeriod = 16 + (int)(rng.Next() % 112);
-        var bandStrength = 8 + (int)(rng.Next() % 40);
+        var bandStrength = (byte)(8 + (int)(rng.Next() % 40));
         var cx = (int)(rng.Next() % (ulong)width);
         var cy = (int)(rng.Next() % (ulong)height);
         var radius = Math.Max(4, Math.Min(width, height) / (3 + (int)(rng.Next() % 4)));
         var r2 = (long)radius * radius;
-        var span = Math.Max(1, width + height - 2);
+
+        // Colour along the diagonal (index x + y) and band strength along the slanted axis (index 3x + y).
+        var diagonal = width + height;
+        var span = Math.Max(1, diagonal - 2);
+        var gradient = new byte[diagonal * 3];
+        for (var k = 0; k < diagonal; k++)
+        {
+            var t = k * 256 / span;
+            gradient[k * 3] = (byte)(from.R + ((to.R - from.R) * t >> 8));
+            gradient[k * 3 + 1] = (byte)(from.G + ((to.G - from.G) * t >> 8));
+            gradient[k * 3 + 2] = (byte)(from.B + ((to.B - from.B) * t >> 8));
+        }
+
+        var bands = new byte[3 * width + height];
+        for (var k = 0; k < bands.Length; k++)
+        {
+            bands[k] = (k / bandPeriod & 1) == 0 ? bandStrength : (byte)0;
+        }
 
         return PngEncoder.Encode(width, height, (y, row) =>
         {
+            if (y % RowBlock != 0)
+            {
+                return; // keep the previous row: the encoder sends it as a repeat
+            }
+
             var dy = (long)(y - cy) * (y - cy);
+            int discFrom = 1, discTo = 0;
+            if (dy <= r2)
+            {
+                var dx = (int)Math.Sqrt(r2 - dy);
+                (discFrom, discTo) = (cx - dx, cx + dx);
+            }
+
             for (int x = 0, i = 0; x < width; x++, i += 3)
             {
-                var t = (x + y) * 256 / span; // 0..256 along the diagonal
-                var band = ((x * 3 + y) / bandPeriod & 1) == 0 ? bandStrength : 0;
-                int r, g, b;
-                if ((long)(x - cx) * (x - cx) + dy <= r2)
+                var band = bands[3 * x + y];
+                if (x >= discFrom && x <= discTo)
                 {
-                    (r, g, b) = (disc.R, disc.G, disc.B);
+                    row[i] = Add(disc.R, band);
+                    row[i + 1] = Add(disc.G, band);
+                    row[i + 2] = Add(disc.B, band);
                 }
                 else
                 {
-                    r = from.R + ((to.R - from.R) * t >> 8);
-                    g = from.G + ((to.G - from.G) * t >> 8);
-                    b = from.B + ((to.B - from.B) * t >> 8);
+                    var g = (x + y) * 3;
+                    row[i] = Add(gradient[g], band);
+                    row[i + 1] = Add(gradient[g + 1], band);
+                    row[i + 2] = Add(gradient[g + 2], band);
                 }
-
-                row[i] = (byte)Math.Min(255, r + band);
-                row[i + 1] = (byte)Math.Min(255, g + band);
-                row[i + 2] = (byte)Math.Min(255, b + band);
             }
         });
     }
+
+    private static byte Add(byte value, byte band) => (byte)Math.Min(255, value + band);
 
     private static ulong Hash(string prompt, long seed)
     {

@@ -4,8 +4,9 @@ using System.IO.Compression;
 namespace ImageHub.Sandbox.Imaging;
 
 /// <summary>
-/// A minimal PNG writer: 8-bit truecolour (RGB), one IDAT chunk, scanlines filtered with "Sub",
-/// deflated by <see cref="ZLibStream"/> at <see cref="CompressionLevel.Fastest"/>.
+/// A minimal PNG writer: 8-bit truecolour (RGB), one IDAT chunk, deflated by <see cref="ZLibStream"/> at
+/// <see cref="CompressionLevel.Fastest"/>. Each scanline is filtered with "Sub", or with "Up" when it repeats
+/// the row above (then it is all zeros, which deflate swallows almost for free).
 /// </summary>
 public static class PngEncoder
 {
@@ -13,7 +14,10 @@ public static class PngEncoder
 
     public const int MaxDimension = 8192;
 
-    /// <summary>Encodes an image whose rows are produced by <paramref name="paintRow"/> (RGB, 3 bytes per pixel).</summary>
+    /// <summary>
+    /// Encodes an image whose rows are produced by <paramref name="paintRow"/> (RGB, 3 bytes per pixel).
+    /// The buffer handed to the painter still holds the previous row: leave it untouched to repeat that row.
+    /// </summary>
     public static byte[] Encode(int width, int height, Action<int, Span<byte>> paintRow)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
@@ -27,11 +31,21 @@ public static class PngEncoder
         using (var zlib = new ZLibStream(idat, CompressionLevel.Fastest, leaveOpen: true))
         {
             var row = new byte[stride];
+            var previous = new byte[stride];
             var filtered = new byte[stride + 1];
-            filtered[0] = 1; // filter type Sub: each byte minus the byte of the pixel to its left
+            var repeat = new byte[stride + 1];
+            repeat[0] = 2; // filter type Up: each byte minus the byte above; a repeated row is all zeros
             for (var y = 0; y < height; y++)
             {
                 paintRow(y, row);
+                if (y > 0 && row.AsSpan().SequenceEqual(previous))
+                {
+                    zlib.Write(repeat);
+                    continue;
+                }
+
+                row.CopyTo(previous, 0);
+                filtered[0] = 1; // filter type Sub: each byte minus the byte of the pixel to its left
                 filtered[1] = row[0];
                 filtered[2] = row[1];
                 filtered[3] = row[2];
