@@ -23,6 +23,33 @@ internal sealed class SandboxEndpointFilter(ProviderApi api, SandboxState state,
 
         var key = access == Access.PublicImage ? ImageOwner(http) : api.ReadKey(request);
         api.OnRequest(http, key);
+
+        IResult? refusal = null;
+        if (access != Access.PublicImage)
+        {
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                refusal = api.Unauthorized(operation, missing: true);
+            }
+            else if (key.StartsWith("bad", StringComparison.OrdinalIgnoreCase))
+            {
+                refusal = api.Unauthorized(operation, missing: false);
+            }
+            else
+            {
+                http.Items[KeyItem] = key;
+            }
+        }
+
+        if (refusal is null && tooLarge)
+        {
+            refusal = api.BadRequestBody(operation, $"The request body is larger than {MaxBodyChars / (1024 * 1024)} MB.");
+        }
+
+        // The fault is taken before the request is recorded: whoever sees the request in the log knows its fault is spent.
+        var fault = refusal is null && key is not null
+            ? state.TakeFault(api.Id, key, operation, request.Path.Value ?? "", access == Access.Submission)
+            : null;
         state.Record(new RecordedRequest(
             api.Id,
             request.Method,
@@ -31,28 +58,11 @@ internal sealed class SandboxEndpointFilter(ProviderApi api, SandboxState state,
             body,
             state.Time.GetUtcNow()));
         http.Items[BodyItem] = body;
-
-        if (access != Access.PublicImage)
+        if (refusal is not null)
         {
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                return api.Unauthorized(operation, missing: true);
-            }
-
-            if (key.StartsWith("bad", StringComparison.OrdinalIgnoreCase))
-            {
-                return api.Unauthorized(operation, missing: false);
-            }
-
-            http.Items[KeyItem] = key;
+            return refusal;
         }
 
-        if (tooLarge)
-        {
-            return api.BadRequestBody(operation, $"The request body is larger than {MaxBodyChars / (1024 * 1024)} MB.");
-        }
-
-        var fault = key is null ? null : state.TakeFault(api.Id, key, operation, request.Path.Value ?? "", access == Access.Submission);
         switch (fault?.Kind)
         {
             case SandboxFaultKind.RateLimited:
@@ -91,7 +101,7 @@ internal sealed class SandboxEndpointFilter(ProviderApi api, SandboxState state,
     /// <summary>Waits, giving up when the client aborts or the host stops; true when the full time passed.</summary>
     internal static async Task<bool> DelayAsync(HttpContext http, TimeProvider time, TimeSpan delay)
     {
-        if (delay == TimeSpan.Zero)
+        if (delay <= TimeSpan.Zero && delay != Timeout.InfiniteTimeSpan)
         {
             return true;
         }

@@ -117,9 +117,11 @@ public sealed class SandboxFaultTests
         sandbox.State.EnqueueFault("kolbo", Key, new SandboxFault(SandboxFaultKind.Hang));
         using var kolbo = KolboClient(sandbox, Key);
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        giveUp.CancelAfter(TimeSpan.FromMilliseconds(300));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => kolbo.PostAsync("v1/generate/image", Json("""{"prompt":"cat"}"""), giveUp.Token));
+        var hanging = kolbo.PostAsync("v1/generate/image", Json("""{"prompt":"cat"}"""), giveUp.Token);
+        await UntilRecordedAsync(sandbox);
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => hanging);
         var (next, _) = await kolbo.PostJsonAsync("v1/generate/image", """{"prompt":"cat"}""");
 
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
@@ -134,9 +136,11 @@ public sealed class SandboxFaultTests
         sandbox.State.EnqueueFault("coals", Key, new SandboxFault(SandboxFaultKind.Slow, Delay: TimeSpan.FromMilliseconds(20)));
         using var coals = CoalsClient(sandbox, Key);
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        giveUp.CancelAfter(TimeSpan.FromMilliseconds(300));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => coals.PostAsync("generate", Json("""{"prompt":"fox"}"""), giveUp.Token));
+        var slow = coals.PostAsync("generate", Json("""{"prompt":"fox"}"""), giveUp.Token);
+        await UntilRecordedAsync(sandbox);
+        await giveUp.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => slow);
         var (late, body) = await coals.PostJsonAsync("generate", """{"prompt":"fox"}""");
 
         Assert.Equal(HttpStatusCode.OK, late.StatusCode);

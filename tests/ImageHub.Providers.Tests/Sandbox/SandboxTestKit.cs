@@ -19,6 +19,15 @@ internal static class SandboxTestKit
             configure?.Invoke(options);
         }, Ct);
 
+    /// <summary>Waits (without asserting on time) until the sandbox has seen a request; its fault, if any, is then spent.</summary>
+    public static async Task UntilRecordedAsync(SandboxServer sandbox, int requests = 1)
+    {
+        for (var i = 0; i < 6000 && sandbox.State.Requests.Count < requests; i++)
+        {
+            await Task.Delay(10, Ct);
+        }
+    }
+
     public static HttpClient KoalaClient(SandboxServer sandbox, string? key = "koala-key") => Bearer(sandbox.BaseUrls.Koala, key);
 
     public static HttpClient QolabaClient(SandboxServer sandbox, string? key = "qolaba-key") => Header(sandbox.BaseUrls.Qolaba, "X-API-Key", key);
