@@ -35,6 +35,9 @@ public static class Extensions
         services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
             new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbDataProtectionXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
 
+        // Provider clients; in sandbox mode (Sandbox:Enabled) they talk to the emulated APIs on loopback.
+        services.AddProvidersWithSandboxMode(builder.Configuration);
+
         // Accounts.
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();
