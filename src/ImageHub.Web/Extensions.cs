@@ -1,6 +1,7 @@
 using ImageHub.Web.Components;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -37,6 +38,9 @@ public static class Extensions
 
         // Provider clients; in sandbox mode (Sandbox:Enabled) they talk to the emulated APIs on loopback.
         services.AddProvidersWithSandboxMode(builder.Configuration);
+
+        // The app's own image store (content-addressed files under Storage:Root, libvips thumbnails).
+        services.AddImageStore();
 
         // Accounts.
         services.AddCascadingAuthenticationState();

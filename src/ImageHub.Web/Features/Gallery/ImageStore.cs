@@ -1,0 +1,116 @@
+using System.Security.Cryptography;
+using ImageHub.Web.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace ImageHub.Web.Features.Gallery;
+
+/// <summary>An image as stored: its SHA-256 (hex) names the file, so the same bytes are kept once.</summary>
+public sealed record StoredImage(string Sha256, string ContentType, long Length, bool HasThumbnail);
+
+/// <summary>
+/// The app's own image store: content-addressed files under <c>{Storage:Root}/images</c>
+/// (<c>images/ab/abcdef….png</c>) with WebP thumbnails beside them (<c>thumbs/ab/abcdef….webp</c>).
+/// Writes are atomic (a temporary file moved into place), so a crash never leaves half an image under a
+/// real name, and saving the same bytes twice is a no-op.
+/// </summary>
+public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer thumbnailer, ILogger<ImageStore> logger)
+{
+    public const int ThumbnailSize = 384;
+
+    private string ImagesRoot => Path.Combine(storage.Value.FullRoot, "images");
+    private string ThumbsRoot => Path.Combine(storage.Value.FullRoot, "thumbs");
+
+    public async Task<StoredImage> SaveAsync(byte[] bytes, string contentType, CancellationToken cancellationToken)
+    {
+        var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var path = ImagePath(sha, contentType);
+        await WriteOnceAsync(path, bytes, cancellationToken);
+
+        var thumbPath = ThumbnailPath(sha);
+        var hasThumbnail = File.Exists(thumbPath);
+        if (!hasThumbnail)
+        {
+            try
+            {
+                var thumbnail = await thumbnailer.ThumbnailAsync(bytes, ThumbnailSize, cancellationToken);
+                if (thumbnail is not null)
+                {
+                    await WriteOnceAsync(thumbPath, thumbnail, cancellationToken);
+                    hasThumbnail = true;
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A missing thumbnail costs a bigger download, never the image.
+                logger.LogWarning(e, "Could not make a thumbnail for image {Sha256}", sha);
+            }
+        }
+        return new StoredImage(sha, contentType, bytes.LongLength, hasThumbnail);
+    }
+
+    /// <summary>Opens the stored image, or null when the file is missing.</summary>
+    public Stream? OpenImage(string sha256, string contentType) => OpenOrNull(ImagePath(sha256, contentType));
+
+    /// <summary>Opens the WebP thumbnail, or null when there is none.</summary>
+    public Stream? OpenThumbnail(string sha256) => OpenOrNull(ThumbnailPath(sha256));
+
+    private string ImagePath(string sha256, string contentType) =>
+        Path.Combine(ImagesRoot, Shard(sha256), sha256 + Extension(contentType));
+
+    private string ThumbnailPath(string sha256) => Path.Combine(ThumbsRoot, Shard(sha256), sha256 + ".webp");
+
+    private static string Shard(string sha256) =>
+        sha256.Length == 64 && sha256.All(Uri.IsHexDigit)
+            ? sha256[..2]
+            : throw new ArgumentException("Not a SHA-256 in hex.", nameof(sha256));
+
+    private static string Extension(string contentType) => contentType switch
+    {
+        "image/png" => ".png",
+        "image/jpeg" => ".jpg",
+        "image/webp" => ".webp",
+        _ => ".bin",
+    };
+
+    private static Stream? OpenOrNull(string path)
+    {
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, useAsync: true);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task WriteOnceAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        if (File.Exists(path)) return;
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Someone stored the same bytes first: same name, same content.
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+}
+
+public static class ImageStoreExtensions
+{
+    public static IServiceCollection AddImageStore(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => Thumbnailers.Detect(sp.GetRequiredService<ILoggerFactory>().CreateLogger("ImageHub.Thumbnails")));
+        services.AddSingleton<ImageStore>();
+        return services;
+    }
+}
