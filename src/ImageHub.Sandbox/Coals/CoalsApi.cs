@@ -65,6 +65,8 @@ internal sealed class CoalsApi(SandboxState state, PngCache pngs, string prefix)
 
     public override IResult NotFound(string operation, string message) => Error(operation, 404, "NOT_FOUND", message);
 
+    public override IResult TooLarge(string operation, string message) => Error(operation, 413, "PAYLOAD_TOO_LARGE", message);
+
     public override void OnRequest(HttpContext context, string? key)
     {
         var now = State.Time.GetUtcNow().ToUnixTimeSeconds();

@@ -43,7 +43,7 @@ internal sealed class SandboxEndpointFilter(ProviderApi api, SandboxState state,
 
         if (refusal is null && tooLarge)
         {
-            refusal = api.BadRequestBody(operation, $"The request body is larger than {MaxBodyChars / (1024 * 1024)} MB.");
+            refusal = api.TooLarge(operation, $"The request body is larger than {MaxBodyChars / (1024 * 1024)} MB.");
         }
 
         // The fault is taken before the request is recorded: whoever sees the request in the log knows its fault is spent.

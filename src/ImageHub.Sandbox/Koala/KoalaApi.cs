@@ -53,6 +53,8 @@ internal sealed class KoalaApi(SandboxState state, PngCache pngs, string prefix)
 
     public override IResult NotFound(string operation, string message) => Error(404, message);
 
+    public override IResult TooLarge(string operation, string message) => Error(413, message);
+
     public override void Map(RouteGroupBuilder group)
     {
         MapOperation(group, "POST", "api/image-generation", "generate", Access.Submission, Generate);

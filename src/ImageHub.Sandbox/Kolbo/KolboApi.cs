@@ -96,6 +96,8 @@ internal sealed class KolboApi(SandboxState state, PngCache pngs, string prefix)
 
     public override IResult NotFound(string operation, string message) => Error(404, "NOT_FOUND", message);
 
+    public override IResult TooLarge(string operation, string message) => Error(413, "PAYLOAD_TOO_LARGE", message);
+
     public override void Map(RouteGroupBuilder group)
     {
         MapOperation(group, "POST", "api/v1/generate/image", "generate", Access.Submission, Generate);

@@ -88,6 +88,8 @@ internal sealed class QolabaApi(SandboxState state, PngCache pngs, string prefix
 
     public override IResult NotFound(string operation, string message) => Error(404, "Not Found", message);
 
+    public override IResult TooLarge(string operation, string message) => Error(413, "Payload Too Large", message);
+
     public override void Map(RouteGroupBuilder group)
     {
         MapOperation(group, "POST", "api/v1/images/generate", "generate", Access.Submission, Generate);

@@ -238,6 +238,50 @@ public sealed class SandboxAuthAndValidationTests
         Assert.Equal("""{"prompt":"recorded"}""", recorded.Body);
     }
 
+    [Fact]
+    public async Task An_oversized_body_is_a_413_in_the_providers_shape()
+    {
+        await using var sandbox = await StartAsync();
+        using var coals = CoalsClient(sandbox);
+
+        var (response, body) = await coals.PostJsonAsync("generate", $$"""{"prompt":"{{new string('p', 5 * 1024 * 1024)}}"}""");
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("PAYLOAD_TOO_LARGE", body.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(0, sandbox.State.Account("coals", "coals-key").AcceptedSubmissions);
+    }
+
+    [Fact]
+    public async Task Control_lists_the_recorded_requests_of_one_provider_and_clears_them()
+    {
+        await using var sandbox = await StartAsync();
+        using var control = Plain(sandbox.RootUri);
+        using var koala = KoalaClient(sandbox);
+        using var kolbo = KolboClient(sandbox);
+        await koala.PostJsonAsync("api/image-generation/", """{"prompt":"cat"}""");
+        await kolbo.GetJsonAsync("v1/moodboards");
+
+        var (_, koalaRequests) = await control.GetJsonAsync("_control/requests?provider=koala");
+        using var cleared = await control.DeleteAsync("_control/requests", Ct);
+
+        var only = Assert.Single(koalaRequests.EnumerateArray());
+        Assert.Equal("Bearer koala-key", only.GetProperty("headers").GetProperty("Authorization").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
+        Assert.Empty(sandbox.State.Requests);
+    }
+
+    [Fact]
+    public async Task Koala_urls_carry_a_literal_ampersand_as_the_provider_sends_them()
+    {
+        await using var sandbox = await StartAsync();
+        using var koala = KoalaClient(sandbox);
+
+        using var response = await koala.PostAsync("api/image-generation/", Json("""{"prompt":"cat","size":"768x1344"}"""), Ct);
+        var text = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Contains("?width=768&height=1344\"", text);
+    }
+
     internal static HttpClient Client(ImageHub.Sandbox.SandboxServer sandbox, string provider, string? key) => provider switch
     {
         "koala" => KoalaClient(sandbox, key),

@@ -209,4 +209,19 @@ public sealed class SandboxCreditTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(["count", "key", "kind", "provider"], errors.EnumerateObject().Select(p => p.Name).Order());
     }
+
+    [Fact]
+    public async Task Parallel_submissions_never_spend_more_than_the_balance()
+    {
+        await using var sandbox = await StartAsync();
+        sandbox.State.SetBalance("koala", "koala-key", 10);
+        using var koala = KoalaClient(sandbox);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 25).Select(_ => koala.PostAsync("api/image-generation/", Json("""{"prompt":"cat"}"""), Ct)));
+        var account = sandbox.State.Account("koala", "koala-key");
+
+        Assert.Equal(10, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(15, responses.Count(r => r.StatusCode == HttpStatusCode.PaymentRequired));
+        Assert.Equal((0m, 10m, 10), (account.Balance, account.CreditsCharged, account.AcceptedSubmissions));
+    }
 }
