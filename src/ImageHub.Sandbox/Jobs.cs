@@ -1,3 +1,5 @@
+using ImageHub.Sandbox.Qolaba;
+
 namespace ImageHub.Sandbox;
 
 /// <summary>One image the sandbox promised at a URL (any provider).</summary>
@@ -38,7 +40,7 @@ internal static class Progression
     }
 }
 
-internal sealed class QolabaTask(string id, string key, DateTimeOffset createdAt, object output, bool fails)
+internal sealed class QolabaTask(string id, string key, DateTimeOffset createdAt, QolabaResult output, bool fails)
 {
     private readonly Lock gate = new();
     private int polls;
@@ -46,7 +48,7 @@ internal sealed class QolabaTask(string id, string key, DateTimeOffset createdAt
     public string Id { get; } = id;
     public string Key { get; } = key;
     public DateTimeOffset CreatedAt { get; } = createdAt;
-    public object Output { get; } = output;
+    public QolabaResult Output { get; } = output;
     public bool Fails { get; } = fails;
 
     /// <summary>0 PENDING, 1 PROCESSING, 2 SUCCESS/FAILED.</summary>

@@ -15,6 +15,9 @@ public sealed class SandboxOptions
     /// <summary>Credits every new key starts with, per provider.</summary>
     public decimal DefaultBalance { get; set; } = 1000;
 
+    /// <summary>Memory the cache of encoded PNGs may use.</summary>
+    public int ImageCacheMegabytes { get; set; } = 128;
+
     /// <summary>How many requests <see cref="SandboxState.Requests"/> keeps (the oldest are dropped).</summary>
     public int MaxRecordedRequests { get; set; } = 10_000;
 }

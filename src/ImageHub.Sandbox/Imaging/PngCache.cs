@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 
 namespace ImageHub.Sandbox.Imaging;
 
-/// <summary>Encoded PNGs by (prompt, seed, width, height), bounded by total bytes.</summary>
-public sealed class PngCache : IDisposable
+/// <summary>Encoded PNGs by (prompt, seed, width, height), bounded by total bytes (<see cref="SandboxOptions.ImageCacheMegabytes"/>).</summary>
+public sealed class PngCache(IOptions<SandboxOptions> options) : IDisposable
 {
-    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = 256L * 1024 * 1024 });
+    private readonly MemoryCache cache = new(new MemoryCacheOptions { SizeLimit = Math.Max(1, options.Value.ImageCacheMegabytes) * 1024L * 1024 });
 
     public byte[] Get(string prompt, long seed, int width, int height) =>
         cache.GetOrCreate((prompt, seed, width, height), entry =>

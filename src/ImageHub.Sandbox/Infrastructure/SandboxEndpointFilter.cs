@@ -19,7 +19,20 @@ internal sealed class SandboxEndpointFilter(ProviderApi api, SandboxState state,
         var http = context.HttpContext;
         var request = http.Request;
         var aborted = http.RequestAborted;
-        var (body, tooLarge) = await ReadBodyAsync(request, aborted);
+        string body;
+        bool tooLarge;
+        try
+        {
+            (body, tooLarge) = await ReadBodyAsync(request, aborted);
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            (body, tooLarge) = ("", true);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            return Results.Empty; // the client went away (or sent a broken body) before the request was read
+        }
 
         var key = access == Access.PublicImage ? ImageOwner(http) : api.ReadKey(request);
         api.OnRequest(http, key);

@@ -238,7 +238,8 @@ internal sealed class KolboApi(SandboxState state, PngCache pngs, string prefix)
             return Error(400, "INVALID_STATE", $"Generation '{id}' is already {Name(current)} and cannot be cancelled.");
         }
 
-        return Results.Json(Describe(context, generation, KolboState.Cancelled, 0), Json);
+        var (state, progress) = generation.Observe(State, countAsPoll: false);
+        return Results.Json(Describe(context, generation, state, progress), Json);
     }
 
     private IResult Credits(HttpContext context)

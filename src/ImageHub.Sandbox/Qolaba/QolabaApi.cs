@@ -250,7 +250,7 @@ internal sealed class QolabaApi(SandboxState state, PngCache pngs, string prefix
             1 => new QolabaTaskReply(task.Id, "PROCESSING", "image", null, null, null, task.CreatedAt),
             _ when task.Fails => new QolabaTaskReply(task.Id, "FAILED", "image", null, "Generation failed",
                 "The model returned no image (sandbox TaskFails fault). No credits were charged.", task.CreatedAt),
-            _ => new QolabaTaskReply(task.Id, "SUCCESS", "image", (QolabaResult)task.Output, null, null, task.CreatedAt),
+            _ => new QolabaTaskReply(task.Id, "SUCCESS", "image", task.Output, null, null, task.CreatedAt),
         };
         return Results.Json(reply, Json);
     }

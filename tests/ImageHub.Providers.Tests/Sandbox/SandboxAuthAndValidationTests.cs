@@ -239,6 +239,20 @@ public sealed class SandboxAuthAndValidationTests
     }
 
     [Fact]
+    public async Task The_request_log_keeps_only_the_latest_requests()
+    {
+        await using var sandbox = await StartAsync(o => o.MaxRecordedRequests = 3);
+        using var kolbo = KolboClient(sandbox);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await kolbo.GetJsonAsync($"v1/models?type=image&n={i}");
+        }
+
+        Assert.Equal(["n=2", "n=3", "n=4"], sandbox.State.Requests.Select(r => r.PathAndQuery[^3..]));
+    }
+
+    [Fact]
     public async Task An_oversized_body_is_a_413_in_the_providers_shape()
     {
         await using var sandbox = await StartAsync();

@@ -118,4 +118,23 @@ public sealed class SandboxImageTests
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("Image not found.", (await response.ReadJsonAsync()).GetProperty("error").GetString());
     }
+
+    [Fact]
+    public void Crc32_matches_the_standard_check_value()
+    {
+        var crc = ImageHub.Sandbox.Imaging.Crc32.Compute("123456789"u8);
+
+        Assert.Equal(0xCBF43926u, crc);
+    }
+
+    [Fact]
+    public void Painter_gives_identical_bytes_for_identical_inputs_and_a_valid_png_for_odd_sizes()
+    {
+        var first = ImageHub.Sandbox.Imaging.ImagePainter.PaintPng("tiny", 3, 7, 5);
+        var second = ImageHub.Sandbox.Imaging.ImagePainter.PaintPng("tiny", 3, 7, 5);
+        var png = PngFile.Parse(first);
+
+        Assert.Equal(first, second);
+        Assert.Equal((7, 5), (png.Width, png.Height));
+    }
 }
