@@ -30,6 +30,9 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
     public DatabaseKind Kind { get; }
     public TestClock Clock { get; } = new();
 
+    /// <summary>The hosting environment: Production unless a test (the browser tests) needs Development's static web assets.</summary>
+    public string EnvironmentName { get; init; } = "Production";
+
     private ImageHubApp(DatabaseKind kind, string storageRoot, bool ownsStorage, string? databaseName, IDictionary<string, string?>? extra)
     {
         Kind = kind;
@@ -46,7 +49,7 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
     }
 
     /// <summary>A fresh app with a fresh database. Skips the calling test when Postgres is asked for but not configured.</summary>
-    public static ImageHubApp Create(DatabaseKind kind, IDictionary<string, string?>? settings = null)
+    public static ImageHubApp Create(DatabaseKind kind, IDictionary<string, string?>? settings = null, string environment = "Production")
     {
         if (kind == DatabaseKind.Postgres && string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(PostgresVariable)))
         {
@@ -55,7 +58,7 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
         var root = Path.Combine(Path.GetTempPath(), "imagehub-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         var database = kind == DatabaseKind.Postgres ? $"imagehub_test_{Guid.NewGuid():N}" : null;
-        return new ImageHubApp(kind, root, ownsStorage: true, database, settings);
+        return new ImageHubApp(kind, root, ownsStorage: true, database, settings) { EnvironmentName = environment };
     }
 
     /// <summary>A second app over the same storage and database, as after a restart (or a second instance).</summary>
@@ -63,14 +66,26 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
     {
         var copy = new Dictionary<string, string?>(settings);
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>()) copy[key] = value;
-        return new ImageHubApp(Kind, StorageRoot, ownsStorage: false, DatabaseName, copy);
+        return new ImageHubApp(Kind, StorageRoot, ownsStorage: false, DatabaseName, copy) { EnvironmentName = EnvironmentName };
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        // Development serves css/js from the build's static web assets, as `dotnet run` does (the content root
+        // the factory picks has no wwwroot of its own); the error pages are checked in Production.
+        builder.UseEnvironment(EnvironmentName);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    /// <summary>Starts the app on Kestrel at a free loopback port (for a real browser); returns its base address.</summary>
+    public Uri StartOnLoopback()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
     }
 
     /// <summary>A browser-like client: keeps cookies, does not follow redirects by itself.</summary>
