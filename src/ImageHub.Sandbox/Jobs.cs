@@ -40,7 +40,7 @@ internal static class Progression
     }
 }
 
-internal sealed class QolabaTask(string id, string key, DateTimeOffset createdAt, QolabaResult output, bool fails)
+internal sealed class QolabaTask(string id, string key, DateTimeOffset createdAt, QolabaResult output, bool fails, bool finished = false)
 {
     private readonly Lock gate = new();
     private int polls;
@@ -56,7 +56,7 @@ internal sealed class QolabaTask(string id, string key, DateTimeOffset createdAt
     {
         lock (gate)
         {
-            var stage = Progression.Stage(CreatedAt, now, step, polls, 2);
+            var stage = finished ? 2 : Progression.Stage(CreatedAt, now, step, polls, 2);
             polls++;
             return stage;
         }

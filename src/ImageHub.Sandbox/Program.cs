@@ -13,6 +13,7 @@ public static class SandboxProgram
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // request lines would carry control URLs with keys
         builder.Services.AddImageHubSandbox(options => builder.Configuration.GetSection("Sandbox").Bind(options));
         var app = builder.Build();
         app.MapGet("/", () => Results.Text(Describe(app.Urls.FirstOrDefault() ?? DefaultUrl)));

@@ -108,14 +108,32 @@ internal static class ControlApi
             return Results.Json(new FaultQueued(provider!, kind.ToString(), count, onlyPath), WireJson.Camel, statusCode: 201);
         });
 
+        // Over HTTP the auth headers are masked: this endpoint is anonymous, and in the web app's sandbox
+        // mode a person may paste a real key. In-process tests read the full values from SandboxState.Requests.
         group.MapGet("requests", (string? provider) =>
-            Results.Json(state.Requests.Where(r => provider is null || r.Provider == provider), WireJson.Camel));
+            Results.Json(state.Requests.Where(r => provider is null || r.Provider == provider).Select(Masked), WireJson.Camel));
 
         group.MapDelete("requests", () =>
         {
             state.ClearRequests();
             return Results.NoContent();
         });
+    }
+
+    private static RecordedRequest Masked(RecordedRequest request) => request with
+    {
+        Headers = request.Headers.ToDictionary(
+            h => h.Key,
+            h => h.Key.Equals("Authorization", StringComparison.OrdinalIgnoreCase) || h.Key.Equals("X-API-Key", StringComparison.OrdinalIgnoreCase) ? Mask(h.Value) : h.Value,
+            StringComparer.OrdinalIgnoreCase),
+    };
+
+    /// <summary>"Bearer sk-live-1234" becomes "Bearer ****1234": the scheme and the last four characters stay.</summary>
+    internal static string Mask(string value)
+    {
+        var space = value.IndexOf(' ', StringComparison.Ordinal);
+        var (scheme, secret) = space > 0 ? (value[..(space + 1)], value[(space + 1)..]) : ("", value);
+        return scheme + "****" + (secret.Length > 8 ? secret[^4..] : "");
     }
 
     private static async Task<(RequestFields? Fields, string? Problem)> ReadAsync(HttpContext context)

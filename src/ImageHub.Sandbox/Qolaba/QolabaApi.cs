@@ -231,9 +231,13 @@ internal sealed class QolabaApi(SandboxState state, PngCache pngs, string prefix
             return Results.Json(new QolabaAccepted(taskId, "PENDING", "image"), Json, statusCode: 202);
         }
 
-        return fails
-            ? Error(500, "Internal Server Error", "Generation failed: the model returned no image.")
-            : Results.Json(result, Json);
+        if (fails)
+        {
+            return Error(500, "Internal Server Error", "Generation failed: the model returned no image.");
+        }
+
+        State.QolabaTasks[taskId] = new QolabaTask(taskId, key, now, result, fails: false, finished: true); // a sync task can be read back too
+        return Results.Json(result, Json);
     }
 
     private IResult GetTask(HttpContext context, string id)

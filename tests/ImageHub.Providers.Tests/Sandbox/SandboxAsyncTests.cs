@@ -63,6 +63,20 @@ public sealed class SandboxAsyncTests
     }
 
     [Fact]
+    public async Task Qolaba_sync_task_can_be_read_back_as_success()
+    {
+        await using var sandbox = await StartAsync(o => o.QolabaTaskStepDelay = TimeSpan.FromHours(1));
+        using var qolaba = QolabaClient(sandbox);
+
+        var (_, result) = await qolaba.PostJsonAsync("api/v1/images/generate", """{"model":"vertex/imagen-4","prompt":"cat"}""");
+        var (response, task) = await qolaba.GetJsonAsync($"api/v1/tasks/{result.GetProperty("task_id").GetString()}");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("SUCCESS", task.GetProperty("status").GetString());
+        Assert.Equal(result.GetProperty("images")[0].GetProperty("url").GetString(), task.GetProperty("output").GetProperty("images")[0].GetProperty("url").GetString());
+    }
+
+    [Fact]
     public async Task Qolaba_task_is_not_visible_to_another_key()
     {
         await using var sandbox = await StartAsync();

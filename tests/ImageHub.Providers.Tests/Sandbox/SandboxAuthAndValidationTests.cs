@@ -266,7 +266,7 @@ public sealed class SandboxAuthAndValidationTests
     }
 
     [Fact]
-    public async Task Control_lists_the_recorded_requests_of_one_provider_and_clears_them()
+    public async Task Control_lists_the_recorded_requests_of_one_provider_with_keys_masked_and_clears_them()
     {
         await using var sandbox = await StartAsync();
         using var control = Plain(sandbox.RootUri);
@@ -279,7 +279,8 @@ public sealed class SandboxAuthAndValidationTests
         using var cleared = await control.DeleteAsync("_control/requests", Ct);
 
         var only = Assert.Single(koalaRequests.EnumerateArray());
-        Assert.Equal("Bearer koala-key", only.GetProperty("headers").GetProperty("Authorization").GetString());
+        Assert.Equal("Bearer ****-key", only.GetProperty("headers").GetProperty("Authorization").GetString());
+        Assert.DoesNotContain("koala-key", koalaRequests.ToString());
         Assert.Equal(HttpStatusCode.NoContent, cleared.StatusCode);
         Assert.Empty(sandbox.State.Requests);
     }
