@@ -61,10 +61,6 @@ internal sealed class CoalsApi(SandboxState state, PngCache pngs, string prefix)
 
     public override IResult ServerError(string operation) => Error(operation, 500, "INTERNAL_ERROR", "An unexpected error occurred.");
 
-    public override IResult BadRequestBody(string operation, string message) => Error(operation, 400, "INVALID_REQUEST", message);
-
-    public override IResult NotFound(string operation, string message) => Error(operation, 404, "NOT_FOUND", message);
-
     public override IResult TooLarge(string operation, string message) => Error(operation, 413, "PAYLOAD_TOO_LARGE", message);
 
     public override void OnRequest(HttpContext context, string? key)

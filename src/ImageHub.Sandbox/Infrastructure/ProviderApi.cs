@@ -36,14 +36,10 @@ internal abstract class ProviderApi(SandboxState state, PngCache pngs, string pr
 
     public abstract IResult ServerError(string operation);
 
-    public abstract IResult BadRequestBody(string operation, string message);
-
-    public abstract IResult NotFound(string operation, string message);
-
     /// <summary>413 in the provider's shape: the body is larger than the sandbox reads.</summary>
     public abstract IResult TooLarge(string operation, string message);
 
-    /// <summary>Called for every request after authentication (Coals adds its rate-limit headers here).</summary>
+    /// <summary>Called for every request, before the key is checked (Coals adds its rate-limit headers here, so even a 401 has them).</summary>
     public virtual void OnRequest(HttpContext context, string? key)
     {
     }

@@ -49,10 +49,6 @@ internal sealed class KoalaApi(SandboxState state, PngCache pngs, string prefix)
 
     public override IResult ServerError(string operation) => Error(500, "Internal server error.");
 
-    public override IResult BadRequestBody(string operation, string message) => Error(400, message);
-
-    public override IResult NotFound(string operation, string message) => Error(404, message);
-
     public override IResult TooLarge(string operation, string message) => Error(413, message);
 
     public override void Map(RouteGroupBuilder group)

@@ -92,10 +92,6 @@ internal sealed class KolboApi(SandboxState state, PngCache pngs, string prefix)
 
     public override IResult ServerError(string operation) => Error(500, "INTERNAL_ERROR", "Internal server error.");
 
-    public override IResult BadRequestBody(string operation, string message) => Error(400, "INVALID_REQUEST", message);
-
-    public override IResult NotFound(string operation, string message) => Error(404, "NOT_FOUND", message);
-
     public override IResult TooLarge(string operation, string message) => Error(413, "PAYLOAD_TOO_LARGE", message);
 
     public override void Map(RouteGroupBuilder group)

@@ -84,10 +84,6 @@ internal sealed class QolabaApi(SandboxState state, PngCache pngs, string prefix
 
     public override IResult ServerError(string operation) => Error(500, "Internal Server Error", "Unexpected server-side failure.");
 
-    public override IResult BadRequestBody(string operation, string message) => Error(400, "Bad Request", message);
-
-    public override IResult NotFound(string operation, string message) => Error(404, "Not Found", message);
-
     public override IResult TooLarge(string operation, string message) => Error(413, "Payload Too Large", message);
 
     public override void Map(RouteGroupBuilder group)
