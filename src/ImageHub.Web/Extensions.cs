@@ -2,6 +2,7 @@ using ImageHub.Web.Components;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Gallery;
+using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -41,6 +42,9 @@ public static class Extensions
 
         // The app's own image store (content-addressed files under Storage:Root, libvips thumbnails).
         services.AddImageStore();
+
+        // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
+        services.AddKeyVault();
 
         // Accounts.
         services.AddCascadingAuthenticationState();
@@ -153,6 +157,7 @@ public static class Extensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapKeyEndpoints();
         return app;
     }
 

@@ -201,6 +201,67 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "KeyAuditEntry",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    KeyLabel = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Scope = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_KeyAuditEntry", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_KeyAuditEntry_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ProviderKey",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Scope = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    OwnerUserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Label = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Secret = table.Column<string>(type: "TEXT", maxLength: 4000, nullable: false),
+                    Last4 = table.Column<string>(type: "TEXT", maxLength: 4, nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Disabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    StatusMessage = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    Balance = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: true),
+                    CheckedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CreatedById = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ProviderKey", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ProviderKey_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WorkspaceInvites",
                 columns: table => new
                 {
@@ -220,6 +281,26 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_WorkspaceInvites", x => x.Id);
                     table.ForeignKey(
                         name: "FK_WorkspaceInvites_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WorkspaceKeyAccess",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    MembersMayUse = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WorkspaceKeyAccess", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WorkspaceKeyAccess_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -291,6 +372,21 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_KeyAuditEntry_WorkspaceId_At",
+                table: "KeyAuditEntry",
+                columns: new[] { "WorkspaceId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ProviderKey_OwnerUserId",
+                table: "ProviderKey",
+                column: "OwnerUserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ProviderKey_WorkspaceId_ProviderId_Scope",
+                table: "ProviderKey",
+                columns: new[] { "WorkspaceId", "ProviderId", "Scope" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_WorkspaceInvites_TokenHash",
                 table: "WorkspaceInvites",
                 column: "TokenHash",
@@ -300,6 +396,12 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "IX_WorkspaceInvites_WorkspaceId",
                 table: "WorkspaceInvites",
                 column: "WorkspaceId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkspaceKeyAccess_WorkspaceId_ProviderId",
+                table: "WorkspaceKeyAccess",
+                columns: new[] { "WorkspaceId", "ProviderId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkspaceMembers_UserId",
@@ -338,7 +440,16 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "InstanceSettings");
 
             migrationBuilder.DropTable(
+                name: "KeyAuditEntry");
+
+            migrationBuilder.DropTable(
+                name: "ProviderKey");
+
+            migrationBuilder.DropTable(
                 name: "WorkspaceInvites");
+
+            migrationBuilder.DropTable(
+                name: "WorkspaceKeyAccess");
 
             migrationBuilder.DropTable(
                 name: "WorkspaceMembers");
