@@ -1,6 +1,7 @@
 using ImageHub.Web.Components;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Compose;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Workspaces;
@@ -101,6 +102,7 @@ public static class Extensions
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+        services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
         services.AddAntiforgery();
 
         // Health: live = the process answers; ready = the database answers.

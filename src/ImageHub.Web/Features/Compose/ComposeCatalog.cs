@@ -1,0 +1,54 @@
+using ImageHub.Providers;
+using ImageHub.Providers.Kolbo;
+
+namespace ImageHub.Web.Features.Compose;
+
+/// <summary>What the composer offers for one provider: its capabilities (live model lists where a key can fetch them), the key that would pay, Kolbo's moodboards, and any problem in words.</summary>
+public sealed record ProviderChoice(
+    ProviderCapabilities Capabilities,
+    string? KeyLabel,
+    string? KeyProblem,
+    IReadOnlyList<KolboNamedItem> Moodboards,
+    string? CatalogProblem)
+{
+    public string Id => Capabilities.ProviderId;
+    public string Name => Capabilities.DisplayName;
+}
+
+/// <summary>
+/// Loads what the composer shows for each provider. Model lists that are data on the provider's side (Qolaba,
+/// Kolbo) and Kolbo's moodboards are fetched with the key that would pay for this member; when there is no key
+/// or the provider does not answer, the configured defaults apply and the problem is said in a sentence.
+/// </summary>
+public sealed class ComposeCatalog(IProviderRegistry providers, ComposeCredentials credentials, ILogger<ComposeCatalog> logger)
+{
+    public async Task<IReadOnlyList<ProviderChoice>> LoadAsync(Guid userId, CancellationToken cancellationToken = default)
+    {
+        var tasks = ProviderIds.All.Where(id => providers.TryGet(id, out _))
+            .Select(id => LoadOneAsync(userId, providers.Get(id), cancellationToken));
+        return await Task.WhenAll(tasks);
+    }
+
+    private async Task<ProviderChoice> LoadOneAsync(Guid userId, IImageProvider provider, CancellationToken cancellationToken)
+    {
+        var key = await credentials.ResolveAsync(userId, provider.Id, cancellationToken);
+        IReadOnlyList<KolboNamedItem> moodboards = [];
+        string? problem = null;
+        ProviderCapabilities capabilities;
+        try
+        {
+            capabilities = await provider.GetCapabilitiesAsync(key.Credential, cancellationToken);
+            if (key.Credential is not null && provider is KolboClient kolbo)
+            {
+                moodboards = await kolbo.ListMoodboardsAsync(key.Credential, cancellationToken);
+            }
+        }
+        catch (ProviderException e)
+        {
+            logger.LogInformation("Composer catalogue for {Provider}: {Kind}", provider.Id, e.Kind);
+            capabilities = await provider.GetCapabilitiesAsync(null, cancellationToken);
+            problem = $"Could not read {provider.DisplayName}'s live lists: {e.Error.UserMessage}";
+        }
+        return new ProviderChoice(capabilities, key.Label, key.Problem, moodboards, problem);
+    }
+}
