@@ -2,7 +2,9 @@ using ImageHub.Web.Components;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Compose;
+using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
+using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
@@ -43,6 +45,10 @@ public static class Extensions
 
         // The app's own image store (content-addressed files under Storage:Root, libvips thumbnails).
         services.AddImageStore();
+
+        // Generations (Features/Jobs: queue, worker, ledger, pricing) and the REST API with its tokens (Features/Api).
+        services.AddJobs();
+        services.AddImageHubApi();
 
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
         services.AddKeyVault();
@@ -159,6 +165,8 @@ public static class Extensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapJobEndpoints();
+        app.MapImageHubApi();
         app.MapKeyEndpoints();
         return app;
     }

@@ -202,6 +202,80 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ApiToken",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiToken", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiToken_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ApiToken_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Generation",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    BatchId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreatedById = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Model = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Prompt = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    NumImages = table.Column<int>(type: "integer", nullable: false),
+                    OptionsJson = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Progress = table.Column<int>(type: "integer", nullable: true),
+                    ErrorCode = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    ErrorMessage = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    HandleJson = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: true),
+                    KeyId = table.Column<Guid>(type: "uuid", nullable: true),
+                    KeyLabel = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: true),
+                    EstimatedCredits = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: true),
+                    Credits = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: true),
+                    CostUsd = table.Column<decimal>(type: "numeric(18,6)", precision: 18, scale: 6, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    CompletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LeaseOwner = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    LeaseUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    CancelRequested = table.Column<bool>(type: "boolean", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Generation", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Generation_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "KeyAuditEntry",
                 columns: table => new
                 {
@@ -223,6 +297,53 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_KeyAuditEntry", x => x.Id);
                     table.ForeignKey(
                         name: "FK_KeyAuditEntry_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PriceSetting",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Model = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    UsdPerCredit = table.Column<decimal>(type: "numeric(18,6)", precision: 18, scale: 6, nullable: true),
+                    CreditsPerImage = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: true),
+                    UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UpdatedById = table.Column<Guid>(type: "uuid", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PriceSetting", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PriceSetting_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PromptHistory",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Prompt = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    Providers = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Uses = table.Column<int>(type: "integer", nullable: false),
+                    LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PromptHistory", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PromptHistory_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -335,6 +456,76 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "GeneratedImage",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    GenerationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Index = table.Column<int>(type: "integer", nullable: false),
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Width = table.Column<int>(type: "integer", nullable: false),
+                    Height = table.Column<int>(type: "integer", nullable: false),
+                    Length = table.Column<long>(type: "bigint", nullable: false),
+                    HasThumbnail = table.Column<bool>(type: "boolean", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_GeneratedImage", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_GeneratedImage_Generation_GenerationId",
+                        column: x => x.GenerationId,
+                        principalTable: "Generation",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerEntry",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    GenerationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    KeyId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Kind = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Credits = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: false),
+                    CostUsd = table.Column<decimal>(type: "numeric(18,6)", precision: 18, scale: 6, nullable: true),
+                    Images = table.Column<int>(type: "integer", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerEntry", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LedgerEntry_Generation_GenerationId",
+                        column: x => x.GenerationId,
+                        principalTable: "Generation",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiToken_Hash",
+                table: "ApiToken",
+                column: "Hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiToken_UserId",
+                table: "ApiToken",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiToken_WorkspaceId_UserId",
+                table: "ApiToken",
+                columns: new[] { "WorkspaceId", "UserId" });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -373,9 +564,57 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_GeneratedImage_GenerationId_Index",
+                table: "GeneratedImage",
+                columns: new[] { "GenerationId", "Index" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GeneratedImage_WorkspaceId_CreatedAt",
+                table: "GeneratedImage",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Generation_BatchId",
+                table: "Generation",
+                column: "BatchId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Generation_Status_NextAttemptAt",
+                table: "Generation",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Generation_WorkspaceId_CreatedAt",
+                table: "Generation",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_KeyAuditEntry_WorkspaceId_At",
                 table: "KeyAuditEntry",
                 columns: new[] { "WorkspaceId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_GenerationId_Kind",
+                table: "LedgerEntry",
+                columns: new[] { "GenerationId", "Kind" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_WorkspaceId_Kind_CreatedAt",
+                table: "LedgerEntry",
+                columns: new[] { "WorkspaceId", "Kind", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PriceSetting_WorkspaceId_ProviderId_Model",
+                table: "PriceSetting",
+                columns: new[] { "WorkspaceId", "ProviderId", "Model" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PromptHistory_WorkspaceId_UserId_LastUsedAt",
+                table: "PromptHistory",
+                columns: new[] { "WorkspaceId", "UserId", "LastUsedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ProviderKey_OwnerUserId",
@@ -420,6 +659,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApiToken");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
@@ -438,10 +680,22 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "GeneratedImage");
+
+            migrationBuilder.DropTable(
                 name: "InstanceSettings");
 
             migrationBuilder.DropTable(
                 name: "KeyAuditEntry");
+
+            migrationBuilder.DropTable(
+                name: "LedgerEntry");
+
+            migrationBuilder.DropTable(
+                name: "PriceSetting");
+
+            migrationBuilder.DropTable(
+                name: "PromptHistory");
 
             migrationBuilder.DropTable(
                 name: "ProviderKey");
@@ -457,6 +711,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
+
+            migrationBuilder.DropTable(
+                name: "Generation");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");

@@ -201,6 +201,80 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ApiToken",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    Hash = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Prefix = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ApiToken", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ApiToken_AspNetUsers_UserId",
+                        column: x => x.UserId,
+                        principalTable: "AspNetUsers",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ApiToken_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Generation",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BatchId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    CreatedById = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Model = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Prompt = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    NumImages = table.Column<int>(type: "INTEGER", nullable: false),
+                    OptionsJson = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Progress = table.Column<int>(type: "INTEGER", nullable: true),
+                    ErrorCode = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    ErrorMessage = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    HandleJson = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: true),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    KeyLabel = table.Column<string>(type: "TEXT", maxLength: 120, nullable: true),
+                    EstimatedCredits = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: true),
+                    Credits = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: true),
+                    CostUsd = table.Column<decimal>(type: "TEXT", precision: 18, scale: 6, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    CompletedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    LeaseUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Generation", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Generation_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "KeyAuditEntry",
                 columns: table => new
                 {
@@ -222,6 +296,53 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_KeyAuditEntry", x => x.Id);
                     table.ForeignKey(
                         name: "FK_KeyAuditEntry_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PriceSetting",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Model = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    UsdPerCredit = table.Column<decimal>(type: "TEXT", precision: 18, scale: 6, nullable: true),
+                    CreditsPerImage = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedById = table.Column<Guid>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PriceSetting", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PriceSetting_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PromptHistory",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Prompt = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    Providers = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Uses = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastUsedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PromptHistory", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PromptHistory_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -334,6 +455,76 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "GeneratedImage",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    GenerationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Index = table.Column<int>(type: "INTEGER", nullable: false),
+                    Sha256 = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ContentType = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Width = table.Column<int>(type: "INTEGER", nullable: false),
+                    Height = table.Column<int>(type: "INTEGER", nullable: false),
+                    Length = table.Column<long>(type: "INTEGER", nullable: false),
+                    HasThumbnail = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_GeneratedImage", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_GeneratedImage_Generation_GenerationId",
+                        column: x => x.GenerationId,
+                        principalTable: "Generation",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "LedgerEntry",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    GenerationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Credits = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: false),
+                    CostUsd = table.Column<decimal>(type: "TEXT", precision: 18, scale: 6, nullable: true),
+                    Images = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_LedgerEntry", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_LedgerEntry_Generation_GenerationId",
+                        column: x => x.GenerationId,
+                        principalTable: "Generation",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiToken_Hash",
+                table: "ApiToken",
+                column: "Hash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiToken_UserId",
+                table: "ApiToken",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ApiToken_WorkspaceId_UserId",
+                table: "ApiToken",
+                columns: new[] { "WorkspaceId", "UserId" });
+
             migrationBuilder.CreateIndex(
                 name: "IX_AspNetRoleClaims_RoleId",
                 table: "AspNetRoleClaims",
@@ -372,9 +563,57 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_GeneratedImage_GenerationId_Index",
+                table: "GeneratedImage",
+                columns: new[] { "GenerationId", "Index" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GeneratedImage_WorkspaceId_CreatedAt",
+                table: "GeneratedImage",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Generation_BatchId",
+                table: "Generation",
+                column: "BatchId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Generation_Status_NextAttemptAt",
+                table: "Generation",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Generation_WorkspaceId_CreatedAt",
+                table: "Generation",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_KeyAuditEntry_WorkspaceId_At",
                 table: "KeyAuditEntry",
                 columns: new[] { "WorkspaceId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_GenerationId_Kind",
+                table: "LedgerEntry",
+                columns: new[] { "GenerationId", "Kind" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_LedgerEntry_WorkspaceId_Kind_CreatedAt",
+                table: "LedgerEntry",
+                columns: new[] { "WorkspaceId", "Kind", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PriceSetting_WorkspaceId_ProviderId_Model",
+                table: "PriceSetting",
+                columns: new[] { "WorkspaceId", "ProviderId", "Model" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PromptHistory_WorkspaceId_UserId_LastUsedAt",
+                table: "PromptHistory",
+                columns: new[] { "WorkspaceId", "UserId", "LastUsedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_ProviderKey_OwnerUserId",
@@ -419,6 +658,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "ApiToken");
+
+            migrationBuilder.DropTable(
                 name: "AspNetRoleClaims");
 
             migrationBuilder.DropTable(
@@ -437,10 +679,22 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
+                name: "GeneratedImage");
+
+            migrationBuilder.DropTable(
                 name: "InstanceSettings");
 
             migrationBuilder.DropTable(
                 name: "KeyAuditEntry");
+
+            migrationBuilder.DropTable(
+                name: "LedgerEntry");
+
+            migrationBuilder.DropTable(
+                name: "PriceSetting");
+
+            migrationBuilder.DropTable(
+                name: "PromptHistory");
 
             migrationBuilder.DropTable(
                 name: "ProviderKey");
@@ -456,6 +710,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "AspNetRoles");
+
+            migrationBuilder.DropTable(
+                name: "Generation");
 
             migrationBuilder.DropTable(
                 name: "AspNetUsers");

@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Authentication;
+
+namespace ImageHub.Web.Features.Api;
+
+public static class ApiExtensions
+{
+    /// <summary>API tokens (the bearer scheme, the settings page's service, Bootstrap:ApiToken), the API policies and OpenAPI.</summary>
+    public static IServiceCollection AddImageHubApi(this IServiceCollection services)
+    {
+        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null);
+        services.AddAuthorizationBuilder().AddApiPolicies();
+        services.AddScoped<ApiTokenService>();
+        services.AddHostedService<BootstrapApiToken>();
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "ImageHub API";
+            document.Info.Description = "Generations on KoalaImages, Qolaba, Coals.ai and Kolbo; images; spend. " +
+                "Authenticate with Authorization: Bearer <token> (make one at /settings/tokens). Errors are RFC 7807 problem details.";
+            return Task.CompletedTask;
+        }));
+        return services;
+    }
+
+    /// <summary><c>/api/v1/...</c> and <c>/openapi/v1.json</c>.</summary>
+    public static IEndpointRouteBuilder MapImageHubApi(this IEndpointRouteBuilder app)
+    {
+        app.MapOpenApi();
+        app.MapGenerationApi();
+        return app;
+    }
+}

@@ -1,0 +1,180 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ImageHub.Providers;
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Features.Spend;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImageHub.Web.Features.Api;
+
+/// <summary>The REST API v1 over the same services the pages use. Errors are RFC 7807 problem details.</summary>
+public static class GenerationApi
+{
+    private static readonly JsonSerializerOptions BodyJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    };
+
+    public static IEndpointRouteBuilder MapGenerationApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.ApiUser).WithTags("ImageHub");
+
+        api.MapPost("/generations", CreateAsync)
+            .WithSummary("Queue a generation on one provider")
+            .WithDescription("Body: {prompt, provider (koala|qolaba|coals|kolbo), model?, numImages?, options?}. options holds the provider's own documented fields; unknown fields are validation errors.")
+            .Accepts<CreateGenerationBody>("application/json")
+            .Produces<GenerationAccepted>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem();
+        api.MapGet("/generations/{id:guid}", GetAsync)
+            .WithSummary("One generation with its images and cost")
+            .Produces<ApiGeneration>().ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/generations", ListAsync)
+            .WithSummary("Generations of the workspace, newest first (cursor paging)")
+            .Produces<GenerationPage>().ProducesValidationProblem();
+        api.MapPost("/generations/{id:guid}/cancel", CancelAsync)
+            .WithSummary("Cancel a queued generation, or a running one where the provider can cancel")
+            .Produces<ApiGeneration>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("/providers", ProvidersAsync)
+            .WithSummary("Each provider's capabilities: models, options and their allowed values, limits")
+            .Produces<IReadOnlyList<ProviderCapabilities>>();
+        api.MapGet("/spend", SpendAsync)
+            .WithSummary("Settled spend per provider between from (inclusive) and to (exclusive); default this month")
+            .Produces<SpendReport>().ProducesValidationProblem();
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, GenerationService generations, CancellationToken ct)
+    {
+        CreateGenerationBody? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<CreateGenerationBody>(http.Request.Body, BodyJson, ct);
+        }
+        catch (JsonException e)
+        {
+            var field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
+            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
+                ? "This field is not part of the request. Known fields: prompt, provider, model, numImages, options."
+                : e.Path is { Length: > 2 } ? "This value has the wrong type." : "The body is not valid JSON.";
+            return Validation(new FieldError(field.Length == 0 ? "body" : field, message));
+        }
+        if (body is null) return Validation(new FieldError("body", "Send a JSON object: {prompt, provider, model?, numImages?, options?}."));
+        if (http.User.GetUserId() is not { } userId) return Results.Unauthorized();
+
+        var outcome = await generations.SubmitAsync(userId,
+            new GenerationDraft(body.Prompt ?? "", [new ProviderRun(body.Provider ?? "", body.Model, body.NumImages, body.Options)]), ct);
+        if (!outcome.Succeeded) return Validation([.. outcome.Errors]);
+        var id = outcome.GenerationIds[0];
+        return Results.Accepted($"/api/v1/generations/{id}", new GenerationAccepted(id, nameof(GenerationStatus.Queued)));
+    }
+
+    private static async Task<IResult> GetAsync(Guid id, AppDbContext db, CancellationToken ct)
+    {
+        var generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
+        if (generation is null) return NotFound();
+        var images = await db.Set<GeneratedImage>().AsNoTracking().Where(i => i.GenerationId == id).OrderBy(i => i.Index).ToListAsync(ct);
+        return Results.Ok(ToApi(generation, images));
+    }
+
+    private static async Task<IResult> ListAsync(string? cursor, int? limit, AppDbContext db, CancellationToken ct)
+    {
+        var take = limit ?? 20;
+        if (take is < 1 or > 100) return Validation(new FieldError("limit", "limit must be between 1 and 100."));
+        var query = db.Set<Generation>().AsNoTracking();
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            if (!TryReadCursor(cursor, out var at, out var afterId)) return Validation(new FieldError("cursor", "This cursor is not one the API gave out; start again without it."));
+            query = query.Where(g => g.CreatedAt < at || (g.CreatedAt == at && g.Id.CompareTo(afterId) < 0));
+        }
+        var rows = await query.OrderByDescending(g => g.CreatedAt).ThenByDescending(g => g.Id).Take(take + 1).ToListAsync(ct);
+        var page = rows.Take(take).ToList();
+        var ids = page.Select(g => g.Id).ToList();
+        var images = await db.Set<GeneratedImage>().AsNoTracking().Where(i => ids.Contains(i.GenerationId)).ToListAsync(ct);
+        var next = rows.Count > take ? WriteCursor(page[^1]) : null;
+        return Results.Ok(new GenerationPage(
+            page.Select(g => ToApi(g, images.Where(i => i.GenerationId == g.Id).OrderBy(i => i.Index).ToList())).ToList(), next));
+    }
+
+    private static async Task<IResult> CancelAsync(Guid id, GenerationService generations, AppDbContext db, CancellationToken ct)
+    {
+        var exists = await db.Set<Generation>().AsNoTracking().AnyAsync(g => g.Id == id, ct);
+        if (!exists) return NotFound();
+        if (!await generations.CancelAsync(id, ct))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot cancel",
+                detail: "This generation has finished, or its provider cannot cancel work it has accepted.");
+        }
+        return await GetAsync(id, db, ct);
+    }
+
+    private static async Task<IResult> ProvidersAsync(IProviderRegistry providers, CancellationToken ct)
+    {
+        var all = new List<ProviderCapabilities>();
+        foreach (var provider in providers.All) all.Add(await provider.GetCapabilitiesAsync(null, ct));
+        return Results.Ok(all);
+    }
+
+    private static async Task<IResult> SpendAsync(string? from, string? to, AppDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var errors = new List<FieldError>();
+        var start = ParseDate(from, "from", monthStart, errors);
+        var end = ParseDate(to, "to", monthStart.AddMonths(1), errors);
+        if (errors.Count == 0 && end <= start) errors.Add(new FieldError("to", "to must be after from."));
+        if (errors.Count > 0) return Validation([.. errors]);
+        var spend = await Ledger.SpendAsync(db, start, end, ct);
+        return Results.Ok(new SpendReport(start, end, spend.Select(s => new ApiSpend(s.Provider, s.Credits, s.CostUsd, s.Images, s.Generations)).ToList()));
+    }
+
+    private static DateTimeOffset ParseDate(string? value, string field, DateTimeOffset fallback, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return fallback;
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)) return parsed;
+        errors.Add(new FieldError(field, $"\"{(value.Length > 40 ? value[..40] + "…" : value)}\" is not a date; use ISO 8601, e.g. 2026-05-01 or 2026-05-01T00:00:00Z."));
+        return fallback;
+    }
+
+    public static ApiGeneration ToApi(Generation g, IReadOnlyList<GeneratedImage> images) => new(
+        g.Id, g.Status.ToString(), g.ProviderId, g.Model, g.Prompt, g.NumImages, g.Progress, g.BatchId,
+        g.CreatedAt, g.StartedAt, g.CompletedAt,
+        g.ErrorMessage is null ? null : new ApiError(g.ErrorCode ?? g.Status.ToString().ToLowerInvariant(), g.ErrorMessage),
+        g.EstimatedCredits, g.Credits, g.CostUsd,
+        images.Select(i => new ApiImage(i.Id, i.Url, i.ThumbnailUrl, i.Width, i.Height, i.ContentType)).ToList());
+
+    private static string WriteCursor(Generation g) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{g.CreatedAt.ToUnixTimeMilliseconds()}:{g.Id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    private static bool TryReadCursor(string cursor, out DateTimeOffset at, out Guid id)
+    {
+        at = default;
+        id = default;
+        try
+        {
+            var padded = cursor.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            if (parts.Length != 2 || !long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ms) || !Guid.TryParseExact(parts[1], "N", out id)) return false;
+            at = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    private static IResult Validation(params FieldError[] errors) =>
+        Results.ValidationProblem(
+            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+            title: "The request has problems",
+            detail: string.Join(" ", errors.Select(e => e.Message)));
+
+    private static IResult NotFound() =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
+            detail: "There is no such generation in this workspace.");
+}

@@ -1,0 +1,17 @@
+using ImageHub.Providers;
+
+namespace ImageHub.Web.Features.Jobs;
+
+/// <summary>Which key pays for a run, as the jobs see it.</summary>
+public sealed record PayingKey(bool Found, Guid? KeyId, string Label, string? Message);
+
+/// <summary>
+/// The jobs' view of the key vault (KEYS' KeyResolver): which key pays, its decrypted credential at send
+/// time, and "last used". One seam, so the worker never touches the vault's tables.
+/// </summary>
+public interface IGenerationKeys
+{
+    Task<PayingKey> ResolveAsync(Guid userId, string providerId, CancellationToken ct);
+    Task<ProviderCredential> GetCredentialAsync(Guid? keyId, string providerId, CancellationToken ct);
+    Task MarkUsedAsync(Guid keyId);
+}

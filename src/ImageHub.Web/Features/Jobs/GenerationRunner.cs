@@ -1,0 +1,334 @@
+using System.Text.Json;
+using ImageHub.Providers;
+using ImageHub.Providers.Images;
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Gallery;
+using ImageHub.Web.Features.Spend;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace ImageHub.Web.Features.Jobs;
+
+/// <summary>
+/// Works one leased generation to its end, in a DI scope of its own whose <see cref="Workspaces.CurrentWorkspace"/>
+/// is the generation's: submit (handle stored the moment the provider accepts), poll, download, settle.
+/// </summary>
+public sealed class GenerationRunner(
+    AppDbContext db,
+    IProviderRegistry providers,
+    IGenerationKeys keys,
+    IImageFetcher fetcher,
+    ImageStore store,
+    PricingService pricing,
+    GenerationNotifier notifier,
+    IOptions<JobsOptions> options,
+    TimeProvider time,
+    ILogger<GenerationRunner> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public const string NeedsReviewCode = "needs_review";
+
+    private JobsOptions Options => options.Value;
+
+    public async Task RunAsync(Guid generationId, string leaseOwner, Func<string, CancellationToken, Task>? beforeSubmit, CancellationToken ct)
+    {
+        var generation = await db.Set<Generation>().FirstOrDefaultAsync(g => g.Id == generationId && g.LeaseOwner == leaseOwner, ct);
+        if (generation is null || generation.Status.IsFinal()) return;
+        if (!providers.TryGet(generation.ProviderId, out var provider))
+        {
+            await FailAsync(generation, "unknown_provider", $"The provider \"{generation.ProviderId}\" is no longer configured.", credits: null, ct);
+            return;
+        }
+
+        ProviderCredential credential;
+        try
+        {
+            credential = await keys.GetCredentialAsync(generation.KeyId, generation.ProviderId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning("No usable key for generation {GenerationId} ({Provider}): {Reason}", generation.Id, provider.Id, e.GetType().Name);
+            var message = $"The {provider.DisplayName} key \"{generation.KeyLabel}\" is no longer available (removed or unreadable). Add or fix it in Keys.";
+            if (generation.Status == GenerationStatus.Queued) await FailAsync(generation, "key_unavailable", message, credits: null, ct);
+            else await NeedsReviewAsync(generation, "key_unavailable", message + " The generation was already sent; check it at " + provider.DisplayName + ".", ct);
+            return;
+        }
+
+        PollResult? result = null;
+        ProviderHandle? handle = null;
+        if (generation.Status == GenerationStatus.Queued)
+        {
+            if (generation.CancelRequested)
+            {
+                await FinishUnpaidAsync(generation, GenerationStatus.Canceled, null, "Canceled before it was sent; nothing was charged.", ct);
+                return;
+            }
+            // Wait for the provider's rate limit before the row says Submitting: a stop while waiting sends nothing.
+            if (beforeSubmit is not null) await beforeSubmit(provider.Id, ct);
+            generation.Status = GenerationStatus.Submitting;
+            generation.StartedAt ??= time.GetUtcNow();
+            generation.Attempts++;
+            generation.NextAttemptAt = null;
+            await SaveAndPublishAsync(generation, ct);
+
+            SubmitResult submitted;
+            try
+            {
+                submitted = await provider.SubmitAsync(Request(generation), credential, ct);
+            }
+            catch (ProviderException e) when (e.MayHaveBeenAccepted)
+            {
+                await NeedsReviewAsync(generation, e.Error.ProviderCode ?? e.Kind.ToString(),
+                    e.Message + $" ImageHub will not send it again: check {provider.DisplayName}'s dashboard before running it again.", ct);
+                return;
+            }
+            catch (ProviderException e) when (e.Kind == ProviderErrorKind.RateLimited && generation.Attempts < Options.MaxSubmitAttempts)
+            {
+                // Nothing was accepted: try again when the provider says so.
+                var wait = e.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(60, 5 * generation.Attempts));
+                generation.Status = GenerationStatus.Queued;
+                generation.NextAttemptAt = time.GetUtcNow() + wait;
+                generation.ErrorMessage = e.Message;
+                ReleaseLease(generation);
+                await SaveAndPublishAsync(generation, ct);
+                logger.LogInformation("{Provider} rate limited generation {GenerationId}; retrying after {Wait}", provider.Id, generation.Id, wait);
+                return;
+            }
+            catch (ProviderException e)
+            {
+                await FinishUnpaidAsync(generation, GenerationStatus.Failed, e.Error.ProviderCode ?? e.Kind.ToString(), e.Message, ct);
+                return;
+            }
+
+            handle = submitted.Handle;
+            generation.HandleJson = handle.Serialize();
+            generation.Status = GenerationStatus.Running;
+            generation.ErrorMessage = null;
+            generation.Credits = submitted.Credits;
+            generation.CostUsd = submitted.CostUsd;
+            if (handle.Model is { Length: > 0 } model) generation.Model = model;
+            await SaveAndPublishAsync(generation, CancellationToken.None); // the handle is written whatever happens next
+            if (generation.KeyId is { } keyId) await keys.MarkUsedAsync(keyId);
+            if (submitted.State.IsFinal())
+            {
+                result = new PollResult(submitted.State, submitted.State == GenerationState.Succeeded ? 100 : null,
+                    submitted.Images, submitted.Credits, submitted.CostUsd, null, null);
+            }
+            else
+            {
+                await DelayAsync(submitted.NextPollDelay, ct);
+            }
+        }
+
+        if (handle is null && !ProviderHandle.TryDeserialize(generation.HandleJson, out handle))
+        {
+            await NeedsReviewAsync(generation, "handle_unreadable",
+                $"ImageHub lost the handle {provider.DisplayName} gave this generation. Check {provider.DisplayName}'s dashboard before running it again.", ct);
+            return;
+        }
+
+        result ??= await PollUntilDoneAsync(generation, provider, handle, credential, ct);
+        if (result is null) return; // handed over (NeedsReview) or stopping
+
+        await CompleteAsync(generation, provider, handle, result, ct);
+    }
+
+    private async Task<PollResult?> PollUntilDoneAsync(Generation generation, IImageProvider provider, ProviderHandle handle, ProviderCredential credential, CancellationToken ct)
+    {
+        var failures = 0;
+        var cancelSent = false;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            PollResult result;
+            try
+            {
+                var cancel = !cancelSent && await db.Set<Generation>().AsNoTracking().Where(g => g.Id == generation.Id).Select(g => g.CancelRequested).FirstAsync(ct);
+                if (cancel && (await provider.GetCapabilitiesAsync(null, ct)).SupportsCancel)
+                {
+                    cancelSent = true;
+                    result = await provider.CancelAsync(handle, credential, ct);
+                }
+                else
+                {
+                    result = await provider.PollAsync(handle, credential, ct);
+                }
+                failures = 0;
+            }
+            catch (ProviderException e)
+            {
+                failures++;
+                if (e.Kind is ProviderErrorKind.Unauthorized or ProviderErrorKind.Forbidden || failures >= Options.MaxPollFailures)
+                {
+                    await NeedsReviewAsync(generation, e.Error.ProviderCode ?? e.Kind.ToString(),
+                        $"{provider.DisplayName} accepted this generation, but ImageHub could not follow it: {e.Message} Check it at {provider.DisplayName}.", ct);
+                    return null;
+                }
+                await DelayAsync(e.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, failures * 2)), ct);
+                continue;
+            }
+
+            if (result.State.IsFinal()) return result;
+            if (result.Progress != generation.Progress)
+            {
+                generation.Progress = result.Progress;
+                await SaveAndPublishAsync(generation, ct);
+            }
+            await DelayAsync(result.NextPollDelay, ct);
+        }
+    }
+
+    private async Task CompleteAsync(Generation generation, IImageProvider provider, ProviderHandle handle, PollResult result, CancellationToken ct)
+    {
+        var reported = result.Credits ?? handle.Credits ?? generation.Credits;
+        if (result.State != GenerationState.Succeeded)
+        {
+            var status = result.State == GenerationState.Cancelled ? GenerationStatus.Canceled : GenerationStatus.Failed;
+            var message = result.Error?.UserMessage ?? (status == GenerationStatus.Canceled
+                ? $"Canceled at {provider.DisplayName}."
+                : $"{provider.DisplayName} reported the generation failed.");
+            if (reported is > 0) await FinishPaidAsync(generation, status, result.Error?.ProviderCode ?? status.ToString().ToLowerInvariant(), message, reported.Value, result.CostUsd, [], ct);
+            else await FinishUnpaidAsync(generation, status, result.Error?.ProviderCode ?? status.ToString().ToLowerInvariant(), message, ct);
+            return;
+        }
+
+        generation.Status = GenerationStatus.Downloading;
+        generation.Progress = 100;
+        await SaveAndPublishAsync(generation, ct);
+
+        var existing = await db.Set<GeneratedImage>().Where(i => i.GenerationId == generation.Id).Select(i => i.Index).ToListAsync(ct);
+        var images = new List<GeneratedImage>();
+        string? failure = null;
+        var fetches = result.Images.Select((image, index) => (image, index)).Where(x => !existing.Contains(x.index))
+            .Select(async x =>
+            {
+                var fetched = await fetcher.FetchAsync(new Uri(x.image.Url), ct);
+                var stored = await store.SaveAsync(fetched.Bytes, fetched.ContentType, ct);
+                return new GeneratedImage
+                {
+                    WorkspaceId = generation.WorkspaceId,
+                    GenerationId = generation.Id,
+                    Index = x.index,
+                    Sha256 = stored.Sha256,
+                    ContentType = stored.ContentType,
+                    Width = fetched.Width,
+                    Height = fetched.Height,
+                    Length = stored.Length,
+                    HasThumbnail = stored.HasThumbnail,
+                    CreatedAt = time.GetUtcNow(),
+                };
+            }).ToList();
+        foreach (var fetch in fetches)
+        {
+            try
+            {
+                images.Add(await fetch);
+            }
+            catch (ImageFetchException e)
+            {
+                failure ??= e.Message;
+            }
+            catch (UriFormatException)
+            {
+                failure ??= $"{provider.DisplayName} gave an image address ImageHub cannot read.";
+            }
+        }
+        db.AddRange(images);
+
+        var credits = await CreditsAsync(generation, result.Images.Count, reported, ct);
+        var usd = result.CostUsd ?? handle.CostUsd ?? await pricing.ToUsdAsync(generation.ProviderId, credits, ct);
+        var delivered = existing.Count + images.Count;
+        if (failure is not null && delivered == 0)
+        {
+            await FinishPaidAsync(generation, GenerationStatus.Failed, "download_failed",
+                $"{provider.DisplayName} made the images, but ImageHub could not download them: {failure}", credits ?? 0, usd, images, ct);
+            return;
+        }
+        if (failure is not null) generation.ErrorMessage = $"{result.Images.Count - delivered} of {result.Images.Count} images could not be downloaded: {failure}";
+        await FinishPaidAsync(generation, GenerationStatus.Succeeded, null, generation.ErrorMessage, credits ?? 0, usd, images, ct, delivered);
+    }
+
+    /// <summary>What the provider charged: its report, or for Koala the workspace's price for the model when an admin set one.</summary>
+    private async Task<decimal?> CreditsAsync(Generation generation, int images, decimal? reported, CancellationToken ct)
+    {
+        if (generation.ProviderId == ProviderIds.Koala && generation.Model is { } model && await pricing.KoalaCreditsPerImageAsync(model, ct) is { } perImage)
+        {
+            return perImage * images;
+        }
+        return reported;
+    }
+
+    private async Task FinishPaidAsync(Generation generation, GenerationStatus status, string? code, string? message, decimal credits, decimal? usd,
+        IReadOnlyList<GeneratedImage> images, CancellationToken ct, int? delivered = null)
+    {
+        var now = time.GetUtcNow();
+        usd ??= await pricing.ToUsdAsync(generation.ProviderId, credits, ct);
+        generation.Status = status;
+        generation.ErrorCode = code;
+        generation.ErrorMessage = message;
+        generation.Credits = credits;
+        generation.CostUsd = usd;
+        generation.CompletedAt = now;
+        ReleaseLease(generation);
+        Ledger.Settle(db, generation, credits, usd, delivered ?? images.Count, now);
+        await SaveAndPublishAsync(generation, CancellationToken.None);
+    }
+
+    private async Task FinishUnpaidAsync(Generation generation, GenerationStatus status, string? code, string message, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        generation.Status = status;
+        generation.ErrorCode = code;
+        generation.ErrorMessage = message;
+        generation.Credits = 0;
+        generation.CostUsd = null;
+        generation.CompletedAt = now;
+        ReleaseLease(generation);
+        Ledger.Release(db, generation, now);
+        await SaveAndPublishAsync(generation, CancellationToken.None);
+    }
+
+    private Task FailAsync(Generation generation, string code, string message, decimal? credits, CancellationToken ct) =>
+        FinishUnpaidAsync(generation, GenerationStatus.Failed, code, message, ct);
+
+    /// <summary>The provider may have accepted (and charged) it: a person decides. The reservation stays open.</summary>
+    private async Task NeedsReviewAsync(Generation generation, string code, string message, CancellationToken ct)
+    {
+        generation.Status = GenerationStatus.NeedsReview;
+        generation.ErrorCode = code.Length > 64 ? code[..64] : code;
+        generation.ErrorMessage = message.Length > 2000 ? message[..2000] : message;
+        generation.CompletedAt = time.GetUtcNow();
+        ReleaseLease(generation);
+        await SaveAndPublishAsync(generation, CancellationToken.None);
+        logger.LogWarning("Generation {GenerationId} ({Provider}) needs review: {Code}", generation.Id, generation.ProviderId, code);
+    }
+
+    private static void ReleaseLease(Generation generation)
+    {
+        generation.LeaseOwner = null;
+        generation.LeaseUntil = null;
+    }
+
+    private async Task SaveAndPublishAsync(Generation generation, CancellationToken ct)
+    {
+        if (generation.ErrorMessage is { Length: > 2000 } text) generation.ErrorMessage = text[..2000];
+        if (generation.ErrorCode is { Length: > 64 } code) generation.ErrorCode = code[..64];
+        await db.SaveChangesAsync(ct);
+        await notifier.PublishAsync(generation.WorkspaceId, new GenerationChanged(generation.Id, generation.BatchId, generation.Status, generation.Progress));
+    }
+
+    private Task DelayAsync(TimeSpan? hint, CancellationToken ct)
+    {
+        var delay = hint ?? Options.DefaultPollDelay;
+        if (delay < Options.MinPollDelay) delay = Options.MinPollDelay;
+        if (delay > Options.MaxPollDelay) delay = Options.MaxPollDelay;
+        return Task.Delay(delay, time, ct);
+    }
+
+    public static GenerationRequest Request(Generation generation)
+    {
+        var options = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(generation.OptionsJson, Json) ?? [];
+        return new GenerationRequest(generation.Prompt, generation.Model, generation.NumImages, options.Count == 0 ? null : options);
+    }
+}

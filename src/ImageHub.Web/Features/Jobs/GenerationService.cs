@@ -1,0 +1,225 @@
+using System.Text.Json;
+using ImageHub.Providers;
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Spend;
+using ImageHub.Web.Features.Workspaces;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImageHub.Web.Features.Jobs;
+
+/// <summary>
+/// Validates a draft against each provider's capabilities, resolves the key that pays, reserves the estimate
+/// and stores Queued generations (nothing is sent here: the <see cref="JobWorker"/> sends). Also cancels.
+/// Works in <see cref="CurrentWorkspace"/> as the signed-in user (circuit or request), or the user given.
+/// </summary>
+public sealed class GenerationService(
+    AppDbContext db,
+    CurrentWorkspace workspace,
+    IProviderRegistry providers,
+    IGenerationKeys keys,
+    PricingService pricing,
+    GenerationNotifier notifier,
+    JobSignal signal,
+    TimeProvider time,
+    IServiceProvider services,
+    ILogger<GenerationService> logger)
+{
+    private static readonly JsonSerializerOptions OptionsJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Queues the draft as the signed-in user.</summary>
+    public async Task<SubmitOutcome> SubmitAsync(GenerationDraft draft, CancellationToken ct)
+    {
+        var user = await CurrentUserAsync();
+        return user is { } id
+            ? await SubmitAsync(id, draft, ct)
+            : Refused(new FieldError("user", "Sign in to run generations."));
+    }
+
+    /// <summary>Queues the draft for <paramref name="userId"/> (who must be a member of the current workspace).</summary>
+    public async Task<SubmitOutcome> SubmitAsync(Guid userId, GenerationDraft draft, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(draft);
+        if (!workspace.IsSet) return Refused(new FieldError("workspace", "Pick or create a workspace first."));
+        var runs = draft.Runs ?? [];
+        if (runs.Count == 0) return Refused(new FieldError("provider", $"Pick at least one provider ({string.Join(", ", ProviderIds.All)})."));
+        var prompt = draft.Prompt?.Trim() ?? "";
+        var errors = new List<FieldError>();
+        if (prompt.Length == 0) errors.Add(new FieldError("prompt", "Write a prompt."));
+        else if (prompt.Length > Generation.PromptMaxLength) errors.Add(new FieldError("prompt", $"The prompt is {prompt.Length} characters; ImageHub keeps at most {Generation.PromptMaxLength}."));
+
+        var compare = runs.Count > 1;
+        var duplicates = runs.GroupBy(r => r.Provider?.Trim().ToLowerInvariant()).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        foreach (var duplicate in duplicates) errors.Add(new FieldError("provider", $"{duplicate} is picked twice; a compare runs each provider once."));
+
+        var now = time.GetUtcNow();
+        var batchId = compare ? Guid.CreateVersion7() : (Guid?)null;
+        var generations = new List<Generation>();
+        foreach (var run in runs)
+        {
+            var prefix = compare && !string.IsNullOrWhiteSpace(run.Provider) ? run.Provider.Trim().ToLowerInvariant() + "." : "";
+            if (string.IsNullOrWhiteSpace(run.Provider) || !providers.TryGet(run.Provider, out var provider))
+            {
+                errors.Add(new FieldError(prefix + "provider", string.IsNullOrWhiteSpace(run.Provider)
+                    ? $"Pick a provider: {string.Join(", ", ProviderIds.All)}."
+                    : $"\"{run.Provider}\" is not a provider ImageHub knows. Use one of: {string.Join(", ", ProviderIds.All)}."));
+                continue;
+            }
+            prefix = compare ? provider.Id + "." : "";
+
+            var key = await keys.ResolveAsync(userId, provider.Id, ct);
+            if (!key.Found)
+            {
+                errors.Add(new FieldError(prefix + "key", key.Message ?? $"No key for {provider.DisplayName} yet. Add one in Keys."));
+                continue;
+            }
+
+            var capabilities = await CapabilitiesAsync(provider, key, ct);
+            var request = new GenerationRequest(prompt, string.IsNullOrWhiteSpace(run.Model) ? null : run.Model.Trim(), run.NumImages, run.Options);
+            var problems = provider.Validate(request, capabilities);
+            if (problems.Count > 0)
+            {
+                errors.AddRange(problems.Select(p => p with { Field = prefix + p.Field }));
+                continue;
+            }
+
+            var model = request.Model ?? capabilities.DefaultModel;
+            var numImages = request.NumImages ?? capabilities.DefaultImages;
+            var estimate = await EstimateAsync(provider, request with { Model = model, NumImages = numImages }, capabilities, ct);
+            generations.Add(new Generation
+            {
+                WorkspaceId = workspace.Id,
+                BatchId = batchId,
+                CreatedById = userId,
+                ProviderId = provider.Id,
+                Model = model,
+                Prompt = prompt,
+                NumImages = numImages,
+                OptionsJson = JsonSerializer.Serialize(request.OptionsOrEmpty, OptionsJson),
+                KeyId = key.KeyId,
+                KeyLabel = key.Label,
+                EstimatedCredits = estimate,
+                CreatedAt = now,
+            });
+        }
+
+        if (errors.Count > 0) return Refused([.. errors]);
+
+        foreach (var generation in generations)
+        {
+            db.Add(generation);
+            Ledger.Reserve(db, generation, now, await pricing.ToUsdAsync(generation.ProviderId, generation.EstimatedCredits, ct));
+        }
+        await db.SaveChangesAsync(ct);
+        signal.Wake();
+        foreach (var generation in generations)
+        {
+            await notifier.PublishAsync(workspace.Id, new GenerationChanged(generation.Id, batchId, GenerationStatus.Queued, null));
+        }
+        logger.LogInformation("Queued {Count} generation(s) in workspace {WorkspaceId}: {Providers}",
+            generations.Count, workspace.Id, string.Join(", ", generations.Select(g => g.ProviderId)));
+        return new SubmitOutcome(generations.Select(g => g.Id).ToList(), batchId, []);
+    }
+
+    /// <summary>The estimated credits of one run in the provider's unit (null when the price is not known up front or the run is invalid).</summary>
+    public async Task<decimal?> EstimateAsync(ProviderRun run, CancellationToken ct)
+    {
+        if (run is null || string.IsNullOrWhiteSpace(run.Provider) || !providers.TryGet(run.Provider, out var provider)) return null;
+        var capabilities = await provider.GetCapabilitiesAsync(null, ct);
+        var request = new GenerationRequest("estimate", run.Model, run.NumImages, run.Options);
+        request = request with { Model = request.Model ?? capabilities.DefaultModel, NumImages = request.NumImages ?? capabilities.DefaultImages };
+        return await EstimateAsync(provider, request, capabilities, ct);
+    }
+
+    /// <summary>
+    /// Cancels: a queued generation at once (its reservation released); a running one through the provider's
+    /// cancel where it has one (the worker records the outcome). False when it cannot be canceled.
+    /// </summary>
+    public async Task<bool> CancelAsync(Guid id, CancellationToken ct)
+    {
+        var generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
+        if (generation is null || generation.Status.IsFinal()) return false;
+        var user = await CurrentUserAsync();
+        if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin) return false;
+
+        var now = time.GetUtcNow();
+        var canceled = await db.Set<Generation>()
+            .Where(g => g.Id == id && g.Status == GenerationStatus.Queued && (g.LeaseUntil == null || g.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(g => g.Status, GenerationStatus.Canceled)
+                .SetProperty(g => g.CompletedAt, now)
+                .SetProperty(g => g.ErrorMessage, "Canceled before it was sent; nothing was charged."), ct);
+        if (canceled == 1)
+        {
+            Ledger.Release(db, generation, now);
+            await db.SaveChangesAsync(ct);
+            await notifier.PublishAsync(generation.WorkspaceId, new GenerationChanged(id, generation.BatchId, GenerationStatus.Canceled, generation.Progress));
+            return true;
+        }
+
+        if (!providers.TryGet(generation.ProviderId, out var provider)) return false;
+        var capabilities = await provider.GetCapabilitiesAsync(null, ct);
+        var beforeSending = generation.Status == GenerationStatus.Queued;
+        if (!beforeSending && !capabilities.SupportsCancel) return false;
+        await db.Set<Generation>().Where(g => g.Id == id).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequested, true), ct);
+        if (!beforeSending && ProviderHandle.TryDeserialize(generation.HandleJson, out var handle))
+        {
+            try
+            {
+                var credential = await keys.GetCredentialAsync(generation.KeyId, generation.ProviderId, ct);
+                await provider.CancelAsync(handle, credential, ct);
+            }
+            catch (ProviderException e)
+            {
+                logger.LogInformation("{Provider} refused to cancel generation {GenerationId}: {Reason}", provider.DisplayName, id, e.Message);
+                return false;
+            }
+        }
+        signal.Wake();
+        return true;
+    }
+
+    private async Task<ProviderCapabilities> CapabilitiesAsync(IImageProvider provider, PayingKey key, CancellationToken ct)
+    {
+        try
+        {
+            // With the paying key, providers whose model list lives on their side (Qolaba, Kolbo) validate against it.
+            var credential = await keys.GetCredentialAsync(key.KeyId, provider.Id, ct);
+            return await provider.GetCapabilitiesAsync(credential, ct);
+        }
+        catch (Exception e) when (e is ProviderException or InvalidOperationException or Keys.KeyVaultException)
+        {
+            logger.LogInformation("Validating {Provider} against its configured capabilities: {Reason}", provider.Id, e.Message);
+            return await provider.GetCapabilitiesAsync(null, ct);
+        }
+    }
+
+    private async Task<decimal?> EstimateAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct)
+    {
+        if (provider.Id == ProviderIds.Koala && request.Model is { } model && await pricing.KoalaCreditsPerImageAsync(model, ct) is { } perImage)
+        {
+            return perImage * (request.NumImages ?? 1);
+        }
+        return provider.EstimateCredits(request, capabilities);
+    }
+
+    private async Task<Guid?> CurrentUserAsync()
+    {
+        var http = services.GetService<IHttpContextAccessor>()?.HttpContext;
+        if (http?.User.GetUserId() is { } fromRequest) return fromRequest;
+        var authentication = services.GetService<AuthenticationStateProvider>();
+        if (authentication is null) return null;
+        try
+        {
+            var state = await authentication.GetAuthenticationStateAsync();
+            return state.User.GetUserId();
+        }
+        catch (InvalidOperationException)
+        {
+            return null; // no circuit and no request: nobody is signed in here
+        }
+    }
+
+    private static SubmitOutcome Refused(params FieldError[] errors) => new([], null, errors);
+}

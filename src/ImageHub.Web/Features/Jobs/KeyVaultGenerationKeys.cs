@@ -1,0 +1,19 @@
+using ImageHub.Providers;
+using ImageHub.Web.Features.Keys;
+
+namespace ImageHub.Web.Features.Jobs;
+
+/// <summary>The jobs' keys from the key vault: its one rule decides who pays.</summary>
+internal sealed class KeyVaultGenerationKeys(KeyResolver resolver) : IGenerationKeys
+{
+    public async Task<PayingKey> ResolveAsync(Guid userId, string providerId, CancellationToken ct)
+    {
+        var resolution = await resolver.ResolveAsync(userId, providerId, ct);
+        return new PayingKey(resolution.Found, resolution.KeyId, resolution.Label, resolution.Message);
+    }
+
+    public Task<ProviderCredential> GetCredentialAsync(Guid? keyId, string providerId, CancellationToken ct) =>
+        resolver.GetCredentialAsync(keyId, providerId, ct);
+
+    public Task MarkUsedAsync(Guid keyId) => resolver.MarkUsedAsync(keyId);
+}
