@@ -49,9 +49,9 @@ public sealed record GenerationCard(
 
     public static readonly IReadOnlyDictionary<string, string> Names = new Dictionary<string, string>
     {
-        [ProviderIds.Koala] = "KoalaImages",
+        [ProviderIds.Koala] = "Koala",
         [ProviderIds.Qolaba] = "Qolaba",
-        [ProviderIds.Coals] = "Coals GraphiCoal",
+        [ProviderIds.Coals] = "Coals",
         [ProviderIds.Kolbo] = "Kolbo",
     };
 }

@@ -1,0 +1,170 @@
+using ImageHub.Tests.Infrastructure;
+using ImageHub.Web.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ImageHub.EndToEnd.Compose;
+
+/// <summary>A member composes in Debian's Chromium against the real app in sandbox mode (the four providers emulated on loopback).</summary>
+public sealed class ComposeTests
+{
+    private const string Password = "correct horse battery";
+
+    private static readonly Dictionary<string, string?> SandboxSettings = new()
+    {
+        ["Sandbox:Enabled"] = "true",
+        ["Sandbox:KoalaReadyDelay"] = "00:00:00",
+        ["Sandbox:QolabaTaskStepDelay"] = "00:00:00",
+        ["Sandbox:KolboStepDelay"] = "00:00:00",
+    };
+
+    [Fact]
+    public async Task A_member_composes_on_one_provider_and_watches_the_image_arrive_then_opens_it()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
+        var baseUrl = app.StartOnLoopback();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var errors = Browser.CollectErrors(page);
+        await SignUpWithWorkspaceAsync(page, baseUrl, "ada@example.com");
+
+        await page.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(page);
+        var emptyResults = await page.Locator("[data-testid=results-empty]").InnerTextAsync();
+        await page.FillAsync("[data-testid=prompt]", "A lighthouse at dawn, watercolor");
+        await Expect(page.Locator("[data-testid=prompt-counter]")).ToHaveTextAsync("32 / 4,000 characters");
+        await page.SelectOptionAsync("[data-testid=opt-koala-style]", "watercolor");
+        var estimate = await page.Locator("[data-testid=estimate-koala]").InnerTextAsync();
+        await page.ClickAsync("[data-testid=run]");
+        var image = page.Locator("[data-testid=result-koala][data-status=Succeeded] [data-testid=result-image] img").First;
+        await image.WaitForAsync();
+        await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth > 0", await image.ElementHandleAsync());
+        var credits = await page.Locator("[data-testid=result-koala] [data-testid=credits]").InnerTextAsync();
+        await Browser.ScreenshotAsync(page, "compose-one-provider-done");
+
+        await image.ClickAsync();
+        await page.WaitForURLAsync("**/images/*/view");
+        await Browser.WaitForCircuitAsync(page);
+        var facts = await page.Locator("[data-testid=image-facts]").InnerTextAsync();
+        var full = page.Locator("[data-testid=full-image]");
+        await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth > 0", await full.ElementHandleAsync());
+        await Browser.ScreenshotAsync(page, "image-page");
+
+        await page.ClickAsync("[data-testid=use-again]");
+        await page.WaitForURLAsync("**/?again=*");
+        await Browser.WaitForCircuitAsync(page);
+        var recalledPrompt = await page.Locator("[data-testid=prompt]").InputValueAsync();
+        var recalledStyle = await page.Locator("[data-testid=opt-koala-style]").InputValueAsync();
+
+        await page.GotoAsync("/gallery");
+        await Browser.WaitForCircuitAsync(page);
+        var tiles = await page.Locator("[data-testid=gallery-tile]").CountAsync();
+        await Browser.ScreenshotAsync(page, "gallery");
+
+        Assert.Contains("Your results appear here", emptyResults);
+        Assert.Equal("≈ 1 credit", estimate);
+        Assert.Equal("1 credit", credits);
+        Assert.Contains("Koala", facts);
+        Assert.Contains("watercolor", facts);
+        Assert.Equal("A lighthouse at dawn, watercolor", recalledPrompt);
+        Assert.Equal("watercolor", recalledStyle);
+        Assert.Equal(1, tiles);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task One_prompt_compared_across_all_four_providers_lands_side_by_side_with_credits_each()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
+        var baseUrl = app.StartOnLoopback();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var errors = Browser.CollectErrors(page);
+        await SignUpWithWorkspaceAsync(page, baseUrl, "cmp@example.com");
+
+        await page.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(page);
+        await page.FillAsync("[data-testid=prompt]", "A red bicycle leaning on a blue wall");
+        foreach (var provider in new[] { "qolaba", "coals", "kolbo" }) await page.ClickAsync($"[data-testid=chip-{provider}]");
+        await page.SelectOptionAsync("[data-testid=shared-shape]", "16:9");
+        await Expect(page.Locator("[data-testid=opt-koala-size]")).ToHaveValueAsync("1344x768");
+        await Expect(page.Locator("[data-testid=opt-coals-width]")).ToHaveValueAsync("1024");
+        await Expect(page.Locator("[data-testid=opt-coals-height]")).ToHaveValueAsync("576");
+        await Expect(page.Locator("[data-testid=opt-kolbo-aspect_ratio]")).ToHaveValueAsync("16:9");
+        await Expect(page.Locator("[data-testid=prompt-counter]")).ToHaveTextAsync("36 / 2,000 characters (limit set by Coals)");
+        await page.Keyboard.PressAsync("Control+Enter"); // not in the prompt: nothing runs
+        await page.FocusAsync("[data-testid=prompt]");
+        await page.Keyboard.PressAsync("Control+Enter");
+        foreach (var provider in new[] { "koala", "qolaba", "coals", "kolbo" })
+        {
+            await page.Locator($"[data-testid=compare-run] [data-testid=result-{provider}][data-status=Succeeded] [data-testid=result-image]").First.WaitForAsync();
+        }
+        var cards = await page.Locator("[data-testid=compare-run] .ih-result").CountAsync();
+        var runs = await page.Locator("[data-testid=compare-run]").CountAsync();
+        var coalsCredits = await page.Locator("[data-testid=compare-run] [data-testid=result-coals] [data-testid=credits]").InnerTextAsync();
+        var coalsUsd = await page.Locator("[data-testid=compare-run] [data-testid=result-coals] [data-testid=usd]").InnerTextAsync();
+        var tops = await page.Locator("[data-testid=compare-run] .ih-result").EvaluateAllAsync<double[]>("cards => cards.map(c => c.getBoundingClientRect().top)");
+        await Browser.ScreenshotAsync(page, "compare-four-providers");
+
+        Assert.Equal(1, runs);
+        Assert.Equal(4, cards);
+        Assert.Equal("2 credits", coalsCredits);
+        Assert.Equal("$0.02", coalsUsd);
+        Assert.Single(tops.Distinct()); // side by side: one row at this width
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task An_out_of_range_option_is_explained_beside_its_field_and_nothing_runs()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
+        var baseUrl = app.StartOnLoopback();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var errors = Browser.CollectErrors(page);
+        await SignUpWithWorkspaceAsync(page, baseUrl, "oops@example.com");
+
+        await page.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(page);
+        await page.ClickAsync("[data-testid=chip-koala]"); // off
+        await page.ClickAsync("[data-testid=chip-coals]");
+        await page.FillAsync("[data-testid=prompt]", "A tiny house");
+        await page.FillAsync("[data-testid=opt-coals-width]", "5000");
+        await page.Locator("[data-testid=opt-coals-width]").DispatchEventAsync("change");
+        await page.ClickAsync("[data-testid=run]");
+        var message = await page.Locator("[data-testid='error-coals-options.width']").InnerTextAsync();
+        await Browser.ScreenshotAsync(page, "compose-field-error");
+        var results = await page.Locator(".ih-result").CountAsync();
+
+        Assert.Contains("width", message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("2048", message);
+        Assert.Equal(0, results);
+        Assert.DoesNotContain(app.Services.GetRequiredService<SandboxMode>().Server.State.Requests, r => r.Provider == "coals" && r.Method == "POST");
+        Assert.Empty(errors);
+    }
+
+    private static async Task SignUpWithWorkspaceAsync(IPage page, Uri baseUrl, string email)
+    {
+        await page.GotoAsync("/Account/Register");
+        await page.FillAsync("#email", email);
+        await page.FillAsync("#password", Password);
+        await page.FillAsync("#confirm", Password);
+        await page.ClickAsync("[data-testid=register-submit]");
+        await page.WaitForURLAsync(baseUrl.ToString());
+        await Browser.WaitForCircuitAsync(page);
+        await page.ClickAsync("[data-testid=no-workspace] button");
+        await page.WaitForURLAsync("**/workspaces/new");
+        await Browser.WaitForCircuitAsync(page);
+        await page.FillAsync("[data-testid=workspace-name]", "Studio");
+        await page.ClickAsync("[data-testid=workspace-create]");
+        await page.WaitForURLAsync("**/workspaces/*-*");
+        await Browser.WaitForCircuitAsync(page);
+    }
+}
