@@ -39,6 +39,8 @@ public sealed class BootstrapTests
         var afterSecondStart = await SnapshotAsync(restarted);
         using var browser = restarted.CreateBrowser();
         var home = await browser.LoginAsync("root@example.com", "unattended install 1");
+        var memberships = await restarted.InScopeAsync(async sp => await sp.GetRequiredService<ImageHub.Web.Features.Workspaces.WorkspaceDirectory>()
+            .ListForUserAsync(await restarted.UserIdAsync("root@example.com")));
 
         Assert.Equal(["root@example.com"], afterFirstStart.Users);
         Assert.Equal(["Ops"], afterFirstStart.Workspaces);
@@ -46,7 +48,8 @@ public sealed class BootstrapTests
         Assert.Equal(afterFirstStart.Users, afterSecondStart.Users);
         Assert.Equal(afterFirstStart.Workspaces, afterSecondStart.Workspaces);
         Assert.Equal("/", home.Path);
-        Assert.Contains("You are in Ops", home.Text);
+        Assert.Contains("Ops", home.Text);
+        Assert.Equal([("Ops", ImageHub.Web.Features.Workspaces.WorkspaceRole.Owner)], memberships.Select(m => (m.WorkspaceName, m.Role)));
     }
 
     [Fact]
