@@ -43,6 +43,52 @@ public sealed class PlatformTests
     }
 
     [Fact]
+    public async Task A_failure_inside_the_app_shows_a_plain_error_page_without_a_stack_trace()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite);
+        using var browser = app.CreateBrowser();
+        await browser.GetAsync("/health/ready");
+        // The database vanishes under the running app: the register page's first query fails.
+        File.Delete(Path.Combine(app.StorageRoot, "imagehub.db"));
+        Directory.CreateDirectory(Path.Combine(app.StorageRoot, "imagehub.db"));
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var page = await browser.GetAsync("/Account/Register");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, page.Status);
+        Assert.Contains("Something went wrong", page.Text);
+        Assert.Contains("give your administrator this reference", page.Text);
+        Assert.DoesNotContain("Exception", page.Html);
+        Assert.DoesNotContain(" at ImageHub", page.Html);
+    }
+
+    [Fact]
+    public async Task Behind_a_proxy_with_forwarded_headers_enabled_the_login_cookie_is_secure()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, new Dictionary<string, string?> { ["ForwardedHeaders:Enabled"] = "true" });
+        using var browser = app.CreateBrowser();
+        await browser.RegisterAsync("proxied@example.com", Password);
+        var login = await browser.GetAsync("/Account/Login");
+        var token = System.Text.RegularExpressions.Regex.Match(login.Html, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Account/Login")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Input.Email"] = "proxied@example.com", ["Input.Password"] = Password, ["_handler"] = "login",
+                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token),
+            }),
+        };
+        request.Headers.Add("X-Forwarded-Proto", "https");
+        request.Headers.Add("X-Forwarded-For", "203.0.113.7");
+        var response = await browser.Http.SendAsync(request, TestContext.Current.CancellationToken);
+        var authCookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("ImageHub.Auth=", StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Contains("secure", authCookie, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Pages_carry_the_security_headers()
     {
         await using var app = ImageHubApp.Create(DatabaseKind.Sqlite);
