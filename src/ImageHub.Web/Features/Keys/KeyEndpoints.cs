@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ImageHub.Web.Features.Account;
+using Microsoft.AspNetCore.Http.Metadata;
 using ImageHub.Web.Features.Workspaces;
 
 namespace ImageHub.Web.Features.Keys;
@@ -31,7 +32,10 @@ public static class KeyEndpoints
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {
         // API tokens (JOBS) arrive later; until then the cookie and the workspace-member policy authorise, as in the UI.
-        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(Policies.WorkspaceMember).DisableAntiforgery();
+        // SkipStatusCodePages: a bodiless 401/403 from authorization must not be re-executed as the HTML not-found page
+        // (a re-executed POST then fails antiforgery and turns into a 400).
+        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(Policies.WorkspaceMember).DisableAntiforgery()
+            .WithMetadata(new SkipStatusCodePages());
 
         keys.MapGet("/", async (HttpContext http, KeyVault vault, CancellationToken ct) =>
             http.User.GetUserId() is not { } userId
@@ -107,3 +111,6 @@ public static class KeyEndpoints
         };
     }
 }
+
+/// <summary>Endpoint metadata: the status-code pages middleware leaves these API responses alone.</summary>
+internal sealed class SkipStatusCodePages : ISkipStatusCodePagesMetadata;
