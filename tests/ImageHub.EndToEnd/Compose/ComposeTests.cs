@@ -109,6 +109,7 @@ public sealed class ComposeTests
         var coalsCredits = await page.Locator("[data-testid=compare-run] [data-testid=result-coals] [data-testid=credits]").InnerTextAsync();
         var coalsUsd = await page.Locator("[data-testid=compare-run] [data-testid=result-coals] [data-testid=usd]").InnerTextAsync();
         var tops = await page.Locator("[data-testid=compare-run] .ih-result").EvaluateAllAsync<double[]>("cards => cards.map(c => c.getBoundingClientRect().top)");
+        await page.Locator("[data-testid=compare-run]").ScrollIntoViewIfNeededAsync();
         await Browser.ScreenshotAsync(page, "compare-four-providers");
 
         Assert.Equal(1, runs);
