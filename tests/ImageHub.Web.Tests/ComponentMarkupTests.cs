@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Radzen;
 
 namespace ImageHub.Web.Tests;
 
@@ -15,6 +16,8 @@ public sealed class ComponentMarkupTests
         var services = new ServiceCollection()
             .AddSingleton(workspace)
             .AddSingleton<NavigationManager, FixedNavigationManager>()
+            .AddSingleton<Microsoft.JSInterop.IJSRuntime, NoJavaScript>()
+            .AddRadzenComponents()
             .BuildServiceProvider();
         await using var renderer = new HtmlRenderer(services, NullLoggerFactory.Instance);
         return await renderer.Dispatcher.InvokeAsync(async () =>
@@ -44,6 +47,13 @@ public sealed class ComponentMarkupTests
 
         Assert.Contains("workspace content", html);
         Assert.DoesNotContain("You are not in a workspace yet", html);
+    }
+
+    /// <summary>Static rendering never runs JavaScript; Radzen components only need the service to exist.</summary>
+    private sealed class NoJavaScript : Microsoft.JSInterop.IJSRuntime
+    {
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) => throw new InvalidOperationException("No JavaScript in static rendering.");
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) => throw new InvalidOperationException("No JavaScript in static rendering.");
     }
 
     private sealed class FixedNavigationManager : NavigationManager
