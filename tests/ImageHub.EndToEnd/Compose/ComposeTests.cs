@@ -151,6 +151,73 @@ public sealed class ComposeTests
         Assert.Empty(errors);
     }
 
+    [Fact]
+    public async Task The_gallery_left_open_in_another_tab_shows_a_new_image_without_a_reload()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
+        var baseUrl = app.StartOnLoopback();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl.ToString() });
+        var composer = await context.NewPageAsync();
+        var errors = Browser.CollectErrors(composer);
+        await SignUpWithWorkspaceAsync(composer, baseUrl, "live@example.com");
+        var gallery = await context.NewPageAsync();
+        await gallery.GotoAsync("/gallery");
+        await Browser.WaitForCircuitAsync(gallery);
+        var emptyBefore = await gallery.Locator("[data-testid=gallery-empty]").InnerTextAsync();
+
+        await composer.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(composer);
+        await composer.FillAsync("[data-testid=prompt]", "A quiet harbour at night");
+        await composer.ClickAsync("[data-testid=run]");
+        await gallery.Locator("[data-testid=gallery-tile]").First.WaitForAsync();
+        var tile = await gallery.Locator("[data-testid=gallery-tile]").First.InnerTextAsync();
+        await Browser.ScreenshotAsync(gallery, "gallery-live");
+
+        Assert.Contains("No images yet", emptyBefore);
+        Assert.Contains("A quiet harbour at night", tile);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public async Task The_composer_its_results_the_gallery_and_spend_fit_a_phone_width_screen()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
+        var baseUrl = app.StartOnLoopback();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString(), ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        var errors = Browser.CollectErrors(page);
+        await SignUpWithWorkspaceAsync(page, baseUrl, "phone@example.com");
+
+        await page.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(page);
+        await page.FillAsync("[data-testid=prompt]", "A cat on a windowsill");
+        await page.ClickAsync("[data-testid=chip-kolbo]");
+        await page.ClickAsync("[data-testid=run]");
+        await page.Locator("[data-testid=result-kolbo][data-status=Succeeded] [data-testid=result-image]").First.WaitForAsync();
+        await page.Locator("[data-testid=result-koala][data-status=Succeeded] [data-testid=result-image]").First.WaitForAsync();
+        var overflow = new Dictionary<string, int> { ["compose"] = await OverflowAsync(page) };
+        await page.Locator("[data-testid=compare-run]").ScrollIntoViewIfNeededAsync();
+        await Browser.ScreenshotAsync(page, "phone-compose-results");
+        foreach (var path in new[] { "gallery", "spend" })
+        {
+            await page.GotoAsync("/" + path);
+            await Browser.WaitForCircuitAsync(page);
+            overflow[path] = await OverflowAsync(page);
+            await Browser.ScreenshotAsync(page, "phone-" + path);
+        }
+
+        Assert.All(overflow, o => Assert.True(o.Value <= 0, $"{o.Key} is {o.Value}px wider than the phone screen"));
+        Assert.Empty(errors);
+    }
+
+    private static Task<int> OverflowAsync(IPage page) =>
+        page.EvaluateAsync<int>("Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll('.rz-body, main')].map(e => e.scrollWidth)) - window.innerWidth");
+
     private static async Task SignUpWithWorkspaceAsync(IPage page, Uri baseUrl, string email)
     {
         await page.GotoAsync("/Account/Register");

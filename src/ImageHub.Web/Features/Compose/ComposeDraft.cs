@@ -55,6 +55,13 @@ public sealed class ProviderSettings(string providerId)
 
     public void Set(string option, string? value) => Values[option] = value;
 
+    /// <summary>When picked: a provider that needs a model and names no default (Qolaba) starts on its recommended (or first) model.</summary>
+    public void StartOn(ProviderCapabilities capabilities)
+    {
+        if (!capabilities.ModelRequired || capabilities.DefaultModel is not null || Model is not null) return;
+        Model = (capabilities.Models.FirstOrDefault(m => m.Recommended && !m.Deprecated) ?? capabilities.Models.FirstOrDefault(m => !m.Deprecated))?.Id;
+    }
+
     /// <summary>
     /// The unified request for this provider, with option values typed by their descriptors. Values that cannot
     /// be typed (letters in a number) come back as field errors named like the provider's own

@@ -23,6 +23,9 @@ public sealed record SpendMonth(
     int InFlight)
 {
     public bool IsEmpty => Providers.Count == 0 && InFlight == 0;
+
+    /// <summary>True when at least one settlement has a USD figure.</summary>
+    public bool HasUsd => Providers.Any(p => p.CostUsd is not null);
 }
 
 /// <summary>
