@@ -144,6 +144,39 @@ public sealed class KeyApiTests
     }
 
     [Fact]
+    public async Task An_API_token_adds_lists_and_deletes_the_members_own_keys_without_a_cookie()
+    {
+        await using var team = await KeyTeam.CreateAsync();
+        var token = await TokenAsync(team, KeyTeam.Member);
+        using var client = team.App.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+
+        var created = await client.PostAsync("/api/v1/keys", KeyTeam.Json(new { provider = "qolaba", label = "CI Qolaba", secret = "qolaba_ci_key_0000_tttt" }), Ct);
+        var id = (await created.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("id").GetGuid();
+        var list = await client.GetFromJsonAsync<JsonElement>("/api/v1/keys", Ct);
+        var deleted = await client.DeleteAsync($"/api/v1/keys/{id}", Ct);
+        var workspaceKey = await client.PostAsync("/api/v1/keys", KeyTeam.Json(new { provider = "qolaba", label = "x", secret = "qolaba_ci_key_0000_uuuu", scope = "workspace" }), Ct);
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(["CI Qolaba"], list.EnumerateArray().Select(k => k.GetProperty("label").GetString()));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, workspaceKey.StatusCode);
+    }
+
+    private static async Task<string> TokenAsync(KeyTeam team, string email)
+    {
+        var userId = await team.App.UserIdAsync(email);
+        string token = "";
+        await team.App.InWorkspaceAsync(email, team.WorkspaceId, async sp =>
+        {
+            var (error, created) = await sp.GetRequiredService<Web.Features.Api.ApiTokenService>().CreateAsync(userId, "keys test", Ct);
+            Assert.Null(error);
+            token = created!.Token;
+        });
+        return token;
+    }
+
+    [Fact]
     public async Task Without_signing_in_the_keys_API_answers_401()
     {
         await using var team = await KeyTeam.CreateAsync();

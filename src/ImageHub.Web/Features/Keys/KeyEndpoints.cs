@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ImageHub.Web.Features.Account;
 using Microsoft.AspNetCore.Http.Metadata;
-using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Features.Api;
 
 namespace ImageHub.Web.Features.Keys;
 
@@ -31,10 +31,10 @@ public static class KeyEndpoints
     /// <summary>GET/POST /api/v1/keys and DELETE /api/v1/keys/{id}, for members of the current workspace.</summary>
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {
-        // API tokens (JOBS) arrive later; until then the cookie and the workspace-member policy authorise, as in the UI.
+        // The app's cookie or an API token (Authorization: Bearer), for a member of the current workspace.
         // SkipStatusCodePages: a bodiless 401/403 from authorization must not be re-executed as the HTML not-found page
         // (a re-executed POST then fails antiforgery and turns into a 400).
-        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(Policies.WorkspaceMember).DisableAntiforgery()
+        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(ApiPolicies.ApiUser).DisableAntiforgery()
             .WithMetadata(new SkipStatusCodePages());
 
         keys.MapGet("/", async (HttpContext http, KeyVault vault, CancellationToken ct) =>
