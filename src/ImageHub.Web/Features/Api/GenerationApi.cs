@@ -56,11 +56,16 @@ public static class GenerationApi
         }
         catch (JsonException e)
         {
-            var field = e.Path is { Length: > 2 } path ? path.TrimStart('$', '.') : "body";
-            var message = e.Message.Contains("could not be mapped", StringComparison.Ordinal)
-                ? "This field is not part of the request. Known fields: prompt, provider, model, numImages, options."
-                : e.Path is { Length: > 2 } ? "This value has the wrong type." : "The body is not valid JSON.";
-            return Validation(new FieldError(field.Length == 0 ? "body" : field, message));
+            var path = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "";
+            var (field, message) = e.Message switch
+            {
+                var m when m.Contains("could not be mapped", StringComparison.Ordinal) && path.Length > 0 =>
+                    (path, "This field is not part of the request. Known fields: prompt, provider, model, numImages, options."),
+                var m when m.Contains("could not be converted", StringComparison.Ordinal) && path.Length > 0 =>
+                    (path, "This value has the wrong type (numImages is a whole number, options an object, the rest text)."),
+                _ => ("body", "The body is not valid JSON: send {\"prompt\": ..., \"provider\": ..., \"model\"?, \"numImages\"?, \"options\"?}."),
+            };
+            return Validation(new FieldError(field, message));
         }
         if (body is null) return Validation(new FieldError("body", "Send a JSON object: {prompt, provider, model?, numImages?, options?}."));
         if (http.User.GetUserId() is not { } userId) return Results.Unauthorized();
