@@ -203,4 +203,27 @@ public sealed class ApiTests
         Assert.Contains("Kolbo", Assert.Single(Messages(problem, "key")));
         Assert.Contains("Keys", Messages(problem, "key")[0]);
     }
+
+    [Fact]
+    public async Task A_signed_in_member_sees_their_tokens_by_prefix_only_and_reads_images_with_the_cookie()
+    {
+        await using var host = JobsHost.Start();
+        var id = await host.SubmitAsync("koala");
+        var imageUrl = (await host.WaitForAsync(id)).GetProperty("images")[0].GetProperty("url").GetString()!;
+        using var browser = host.App.CreateBrowser();
+        await browser.LoginAsync(JobsHost.AdminEmail, Arrange.Password);
+
+        var page = await browser.GetAsync("/settings/tokens");
+        using var image = await browser.Http.GetAsync(imageUrl, Ct);
+        using var anonymousImage = await host.Factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false })
+            .GetAsync(imageUrl, Ct);
+
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains("Bootstrap token", page.Text);
+        Assert.Contains(JobsHost.Token[..6], page.Text);
+        Assert.DoesNotContain(JobsHost.Token, page.Html);
+        Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        Assert.NotEqual(HttpStatusCode.OK, anonymousImage.StatusCode);
+    }
 }
