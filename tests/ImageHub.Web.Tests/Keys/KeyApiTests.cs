@@ -118,10 +118,12 @@ public sealed class KeyApiTests
         Assert.Equal((shared.Id, "Team Coals", KeyTeam.Owner), (entry.KeyId!.Value, entry.KeyLabel, entry.ActorEmail));
     }
 
-    [Fact]
-    public async Task Workspace_A_cannot_see_or_delete_workspace_Bs_keys()
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task Workspace_A_cannot_see_or_delete_workspace_Bs_keys(DatabaseKind kind)
     {
-        await using var team = await KeyTeam.CreateAsync();
+        await using var team = await KeyTeam.CreateAsync(kind);
         var shared = await team.AddKeyAsync(KeyTeam.Owner, "kolbo", "Studio Kolbo", "kolbo_live_studio_0000_aaaa", KeyScope.Workspace);
         await team.App.InScopeAsync(sp => sp.GetRequiredService<AccountService>().SetRegistrationModeAsync(RegistrationMode.Open));
         using var rival = team.App.CreateBrowser();
