@@ -152,6 +152,40 @@ public sealed class ComposeTests
     }
 
     [Fact]
+    public async Task An_exhausted_balance_fails_the_card_with_the_providers_reason_and_charges_nothing()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
+        var baseUrl = app.StartOnLoopback();
+        var sandbox = app.Services.GetRequiredService<SandboxMode>().Server.State;
+        sandbox.SetBalance("kolbo", ImageHub.Web.Features.Keys.KeyResolver.SandboxSecret, 0);
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var errors = Browser.CollectErrors(page);
+        await SignUpWithWorkspaceAsync(page, baseUrl, "broke@example.com");
+
+        await page.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(page);
+        await page.ClickAsync("[data-testid=chip-koala]"); // off
+        await page.ClickAsync("[data-testid=chip-kolbo]");
+        await page.FillAsync("[data-testid=prompt]", "A golden retriever surfing");
+        await page.ClickAsync("[data-testid=run]");
+        var failed = page.Locator("[data-testid=result-kolbo][data-status=Failed]");
+        await failed.WaitForAsync();
+        var message = await failed.Locator("[data-testid=error]").InnerTextAsync();
+        var credits = await failed.Locator("[data-testid=credits]").InnerTextAsync();
+        await Browser.ScreenshotAsync(page, "compose-insufficient-credits");
+
+        Assert.Contains("credit", message, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("{", message); // words, not a JSON dump
+        Assert.DoesNotContain("credits when done", credits);
+        var account = sandbox.Account("kolbo", ImageHub.Web.Features.Keys.KeyResolver.SandboxSecret);
+        Assert.Equal(0, account.CreditsCharged - account.CreditsRefunded);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task The_gallery_left_open_in_another_tab_shows_a_new_image_without_a_reload()
     {
         await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
