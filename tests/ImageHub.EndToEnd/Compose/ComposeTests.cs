@@ -186,6 +186,36 @@ public sealed class ComposeTests
     }
 
     [Fact]
+    public async Task A_running_Kolbo_card_can_be_canceled_from_the_page()
+    {
+        var slowKolbo = new Dictionary<string, string?>(SandboxSettings) { ["Sandbox:KolboStepDelay"] = "00:00:03" };
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, slowKolbo, environment: "Development");
+        var baseUrl = app.StartOnLoopback();
+        var (playwright, browser) = await Browser.LaunchAsync();
+        using var _ = playwright;
+        await using var __ = browser;
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var errors = Browser.CollectErrors(page);
+        await SignUpWithWorkspaceAsync(page, baseUrl, "stop@example.com");
+
+        await page.GotoAsync("/");
+        await Browser.WaitForCircuitAsync(page);
+        await page.ClickAsync("[data-testid=chip-koala]"); // off
+        await page.ClickAsync("[data-testid=chip-kolbo]");
+        await page.FillAsync("[data-testid=prompt]", "A slow sunrise");
+        await page.ClickAsync("[data-testid=run]");
+        await page.Locator("[data-testid=result-kolbo][data-status=Running] [data-testid=cancel]").ClickAsync();
+        await page.Locator("[data-testid=result-kolbo][data-status=Canceled]").WaitForAsync();
+        var status = await page.Locator("[data-testid=result-kolbo] [data-testid=status]").InnerTextAsync();
+        var canceled = app.Services.GetRequiredService<SandboxMode>().Server.State.Requests
+            .Count(r => r.Provider == "kolbo" && r.Method == "POST" && r.PathAndQuery.EndsWith("/cancel", StringComparison.Ordinal));
+
+        Assert.Equal("Canceled", status);
+        Assert.True(canceled >= 1, "Kolbo's cancel endpoint was called");
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task The_gallery_left_open_in_another_tab_shows_a_new_image_without_a_reload()
     {
         await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, SandboxSettings, environment: "Development");
