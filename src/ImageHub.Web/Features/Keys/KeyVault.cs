@@ -190,7 +190,15 @@ public sealed class KeyVault(
             {
                 return KeyVaultResult.Invalid(new() { ["provider"] = [$"ImageHub has no client for '{key.ProviderId}' any more."] });
             }
-            var credential = new ProviderCredential(protector.Unprotect(key.Secret, key.Label));
+            ProviderCredential credential;
+            try
+            {
+                credential = new ProviderCredential(protector.Unprotect(key.Secret, key.Label));
+            }
+            catch (KeyVaultException ex)
+            {
+                return KeyVaultResult.Invalid(new() { ["secret"] = [ex.Message] });
+            }
             KeyCheckResult check;
             try
             {
