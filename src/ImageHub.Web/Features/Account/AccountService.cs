@@ -23,6 +23,8 @@ public sealed class AccountService(
     TimeProvider timeProvider,
     ILogger<AccountService> logger)
 {
+    private static readonly SemaphoreSlim FirstAccountGate = new(1, 1);
+
     public const string InviteOnlyMessage =
         "This ImageHub is invite-only. Ask a workspace admin for an invite link and open it to register.";
 
@@ -74,16 +76,28 @@ public sealed class AccountService(
     public async Task<RegistrationResult> RegisterAsync(string email, string password, bool instanceAdmin = false)
     {
         email = email.Trim();
-        var isFirst = !await AnyAccountExistsAsync();
-        var user = new AppUser
+        AppUser user;
+        IdentityResult result;
+        // Two people registering at the very same moment on a fresh instance must not both become administrator
+        // (within one process; several instances racing for the first account is left to the operator).
+        await FirstAccountGate.WaitAsync();
+        try
         {
-            UserName = email,
-            Email = email,
-            IsInstanceAdmin = instanceAdmin || isFirst,
-            CreatedAt = timeProvider.GetUtcNow(),
-        };
+            var isFirst = !await AnyAccountExistsAsync();
+            user = new AppUser
+            {
+                UserName = email,
+                Email = email,
+                IsInstanceAdmin = instanceAdmin || isFirst,
+                CreatedAt = timeProvider.GetUtcNow(),
+            };
+            result = await userManager.CreateAsync(user, password);
+        }
+        finally
+        {
+            FirstAccountGate.Release();
+        }
 
-        var result = await userManager.CreateAsync(user, password);
         if (!result.Succeeded)
         {
             return new RegistrationResult(null, MapErrors(result.Errors));
