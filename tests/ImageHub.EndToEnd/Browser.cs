@@ -17,6 +17,18 @@ public static class Browser
         return (playwright, browser);
     }
 
+    /// <summary>
+    /// A page in a fresh browser context (its own cookies) on <paramref name="baseUrl"/>. Waits allow 60 s, not 30:
+    /// CI runs the test projects side by side on two cores.
+    /// </summary>
+    public static async Task<IPage> OpenAsync(IBrowser browser, Uri baseUrl, ViewportSize? viewport = null)
+    {
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl.ToString(), ViewportSize = viewport });
+        context.SetDefaultTimeout(60_000);
+        context.SetDefaultNavigationTimeout(60_000);
+        return await context.NewPageAsync();
+    }
+
     /// <summary>Saves a screenshot under TestResults/screenshots beside the test assembly and prints where.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {

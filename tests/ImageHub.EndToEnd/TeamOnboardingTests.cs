@@ -18,7 +18,7 @@ public sealed class TeamOnboardingTests
         await using var __ = browser;
 
         // The newcomer registers and creates a workspace.
-        var owner = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var owner = await Browser.OpenAsync(browser, baseUrl);
         var ownerErrors = Browser.CollectErrors(owner);
         await owner.GotoAsync("/Account/Register");
         await owner.FillAsync("#email", "olivia@example.com");
@@ -45,8 +45,7 @@ public sealed class TeamOnboardingTests
         await Browser.ScreenshotAsync(owner, "owner-workspace-settings");
 
         // A second person registers through the link.
-        await using var colleagueContext = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl.ToString() });
-        var colleague = await colleagueContext.NewPageAsync();
+        var colleague = await Browser.OpenAsync(browser, baseUrl);
         var colleagueErrors = Browser.CollectErrors(colleague);
         await colleague.GotoAsync(inviteLink);
         var invitation = await colleague.Locator("h1").InnerTextAsync();
@@ -89,7 +88,7 @@ public sealed class TeamOnboardingTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         await RegisterAsync(page, baseUrl, "night@example.com");
         var lightBackground = await BodyBackgroundAsync(page);
 
@@ -113,7 +112,7 @@ public sealed class TeamOnboardingTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(page);
 
         await page.GotoAsync("/Account/Login");
@@ -137,7 +136,7 @@ public sealed class TeamOnboardingTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString(), ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        var page = await Browser.OpenAsync(browser, baseUrl, new ViewportSize { Width = 390, Height = 844 });
         Browser.CollectErrors(page);
 
         await RegisterAsync(page, baseUrl, "phone@example.com");
