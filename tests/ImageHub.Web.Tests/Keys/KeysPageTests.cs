@@ -30,5 +30,17 @@ public sealed class KeysPageTests
         Assert.DoesNotContain("Audit log", member.Text);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task In_sandbox_mode_the_page_says_any_key_works_and_a_built_in_key_pays(bool sandbox)
+    {
+        await using var team = await KeyTeam.CreateAsync(sandbox: sandbox);
+
+        var page = await team.MemberBrowser.GetAsync("/keys");
+
+        Assert.Equal(sandbox, page.Text.Contains("Sandbox mode: providers are emulated, so any key works", StringComparison.Ordinal));
+    }
+
     private static int Count(string text, string what) => (text.Length - text.Replace(what, "", StringComparison.Ordinal).Length) / what.Length;
 }
