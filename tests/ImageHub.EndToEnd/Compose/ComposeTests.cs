@@ -253,14 +253,16 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString(), ViewportSize = new ViewportSize { Width = 390, Height = 844 } });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
         var errors = Browser.CollectErrors(page);
         await SignUpWithWorkspaceAsync(page, baseUrl, "phone@example.com");
+        await page.SetViewportSizeAsync(390, 844);
 
         await page.GotoAsync("/");
         await Browser.WaitForCircuitAsync(page);
         await page.FillAsync("[data-testid=prompt]", "A cat on a windowsill");
         await page.ClickAsync("[data-testid=chip-kolbo]");
+        await Browser.ScreenshotAsync(page, "phone-compose");
         await page.ClickAsync("[data-testid=run]");
         await page.Locator("[data-testid=result-kolbo][data-status=Succeeded] [data-testid=result-image]").First.WaitForAsync();
         await page.Locator("[data-testid=result-koala][data-status=Succeeded] [data-testid=result-image]").First.WaitForAsync();
