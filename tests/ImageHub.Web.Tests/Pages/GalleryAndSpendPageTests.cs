@@ -90,6 +90,36 @@ public sealed class GalleryAndSpendPageTests
     }
 
     [Fact]
+    public async Task Paging_the_gallery_shows_every_image_once_even_when_new_ones_arrive_between_pages()
+    {
+        await using var team = await TwoTeamsAsync(DatabaseKind.Sqlite);
+        var older = await FinishedAsync(team.App, "alice@example.com", team.Alpha, "koala", "older", 4, null, images: 4, at: TimeSpan.FromMinutes(1));
+        var newer = await FinishedAsync(team.App, "alice@example.com", team.Alpha, "coals", "newer", 2, 0.02m, images: 3, at: TimeSpan.FromMinutes(2));
+        var seen = new List<Guid>();
+        string? next = null;
+
+        await team.App.InWorkspaceAsync("alice@example.com", team.Alpha, async sp =>
+        {
+            var query = sp.GetRequiredService<ImageHub.Web.Features.Gallery.GalleryQuery>();
+            var first = await query.PageAsync(null, take: 3);
+            seen.AddRange(first.Items.Select(i => i.Image.Id));
+            await FinishedAsync(team.App, "alice@example.com", team.Alpha, "kolbo", "arrived meanwhile", 2, null, at: TimeSpan.FromMinutes(3));
+            next = first.NextCursor;
+            while (next is not null)
+            {
+                var page = await query.PageAsync(next, take: 3);
+                seen.AddRange(page.Items.Select(i => i.Image.Id));
+                next = page.NextCursor;
+            }
+        });
+
+        Assert.Equal(7, seen.Count);
+        Assert.Equal(7, seen.Distinct().Count());
+        Assert.Equal(newer.Concat(older).ToHashSet(), seen.ToHashSet());
+        Assert.Equal(newer.ToHashSet(), seen.Take(3).ToHashSet()); // newest first
+    }
+
+    [Fact]
     public async Task An_empty_gallery_says_what_to_do_next()
     {
         await using var team = await TwoTeamsAsync(DatabaseKind.Sqlite);
