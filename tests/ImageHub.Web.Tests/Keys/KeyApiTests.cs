@@ -179,6 +179,20 @@ public sealed class KeyApiTests
     }
 
     [Fact]
+    public async Task The_OpenAPI_document_describes_the_keys_API()
+    {
+        await using var team = await KeyTeam.CreateAsync();
+
+        var document = await team.OwnerBrowser.Http.GetFromJsonAsync<JsonElement>("/openapi/v1.json", Ct);
+        var paths = document.GetProperty("paths");
+
+        Assert.True(paths.TryGetProperty("/api/v1/keys", out var keys));
+        Assert.True(keys.TryGetProperty("post", out var post));
+        Assert.True(post.GetProperty("responses").TryGetProperty("201", out _));
+        Assert.True(paths.GetProperty("/api/v1/keys/{id}").TryGetProperty("delete", out _));
+    }
+
+    [Fact]
     public async Task Without_signing_in_the_keys_API_answers_401()
     {
         await using var team = await KeyTeam.CreateAsync();

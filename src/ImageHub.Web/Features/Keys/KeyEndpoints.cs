@@ -35,12 +35,14 @@ public static class KeyEndpoints
         // SkipStatusCodePages: a bodiless 401/403 from authorization must not be re-executed as the HTML not-found page
         // (a re-executed POST then fails antiforgery and turns into a 400).
         var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(ApiPolicies.ApiUser).DisableAntiforgery()
-            .WithMetadata(new SkipStatusCodePages());
+            .WithMetadata(new SkipStatusCodePages()).WithTags("Keys");
 
         keys.MapGet("/", async (HttpContext http, KeyVault vault, CancellationToken ct) =>
             http.User.GetUserId() is not { } userId
                 ? Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Sign in first.")
-                : Results.Ok((await vault.ListAsync(userId, ct)).Select(KeyResponse.From)));
+                : Results.Ok((await vault.ListAsync(userId, ct)).Select(KeyResponse.From)))
+            .WithSummary("Your personal keys and the workspace's keys, as masks.")
+            .Produces<KeyResponse[]>();
 
         keys.MapPost("/", async (HttpContext http, KeyVault vault, CancellationToken ct) =>
         {
@@ -74,7 +76,12 @@ public static class KeyEndpoints
             return result.Succeeded
                 ? Results.Created($"/api/v1/keys/{result.Key!.Id}", KeyResponse.From(result.Key))
                 : Failure(result);
-        });
+        })
+            .WithSummary("Adds a key: {provider, label, secret, scope: \"personal\" | \"workspace\", expiresAt?}. The secret is encrypted and never returned.")
+            .Accepts<CreateKeyRequest>("application/json")
+            .Produces<KeyResponse>(StatusCodes.Status201Created)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status403Forbidden);
 
         keys.MapDelete("/{id}", async (string id, HttpContext http, KeyVault vault, CancellationToken ct) =>
         {
@@ -82,7 +89,11 @@ public static class KeyEndpoints
             if (!Guid.TryParse(id, out var keyId)) return Failure(KeyVaultResult.NotFound());
             var result = await vault.DeleteAsync(Actor(http, userId), keyId, ct);
             return result.Succeeded ? Results.NoContent() : Failure(result);
-        });
+        })
+            .WithSummary("Deletes a key you manage (its audit history stays).")
+            .Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }
