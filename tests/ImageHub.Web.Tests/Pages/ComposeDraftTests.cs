@@ -69,6 +69,26 @@ public sealed class ComposeDraftTests
     }
 
     [Fact]
+    public async Task The_estimate_is_in_each_providers_credits_with_usd_where_the_rate_is_known_and_an_admins_koala_price_wins()
+    {
+        var draft = new ComposeDraft { Prompt = "A fox" };
+        draft.Toggle(ProviderIds.Koala);
+        draft.Toggle(ProviderIds.Coals);
+        draft.For(ProviderIds.Koala).NumImages = 3;
+        var koala = new ProviderChoice(await CapabilitiesAsync(ProviderIds.Koala), null, null, [], null);
+        var coals = new ProviderChoice(await CapabilitiesAsync(ProviderIds.Coals), null, null, [], null);
+        var documented = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?> { ["coals"] = 0.01m });
+        var overridden = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?> { ["coals"] = 0.01m, ["koala"] = 0.02m },
+            new Dictionary<string, decimal> { ["standard"] = 2 });
+
+        Assert.Equal("≈ 3 credits", documented.Text(koala, draft));             // standard: 1 credit per image, no USD rate
+        Assert.Equal("≈ 2 credits · $0.02", documented.Text(coals, draft));
+        Assert.Equal("", documented.Total([koala, coals], draft));            // no total while one part has no USD
+        Assert.Equal("≈ 6 credits · $0.12", overridden.Text(koala, draft));
+        Assert.Equal("Estimated total $0.14.", overridden.Total([koala, coals], draft));
+    }
+
+    [Fact]
     public void Use_again_fills_the_settings_from_the_stored_options()
     {
         var settings = new ProviderSettings(ProviderIds.Kolbo);

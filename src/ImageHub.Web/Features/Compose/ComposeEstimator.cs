@@ -4,14 +4,25 @@ namespace ImageHub.Web.Features.Compose;
 
 /// <summary>
 /// The cost shown before running: each provider's own estimate in its credits, with USD where the rate is known
-/// (the workspace's pricing table first, then the documented rate).
+/// (the workspace's pricing table first, then the documented rate). Koala prices per model that an admin
+/// changed in the pricing table win over the configured ones, as they do for the reservation.
 /// </summary>
-public sealed class ComposeEstimator(IProviderRegistry providers, IReadOnlyDictionary<string, decimal?> usdPerCredit)
+public sealed class ComposeEstimator(
+    IProviderRegistry providers,
+    IReadOnlyDictionary<string, decimal?> usdPerCredit,
+    IReadOnlyDictionary<string, decimal>? koalaCreditsPerImage = null)
 {
-    public decimal? Credits(ProviderChoice choice, ComposeDraft draft) =>
-        providers.TryGet(choice.Id, out var provider)
-            ? provider.EstimateCredits(draft.For(choice.Id).ToRequest(draft.Prompt, choice.Capabilities).Request, choice.Capabilities)
-            : null;
+    public decimal? Credits(ProviderChoice choice, ComposeDraft draft)
+    {
+        if (!providers.TryGet(choice.Id, out var provider)) return null;
+        var request = draft.For(choice.Id).ToRequest(draft.Prompt, choice.Capabilities).Request;
+        var model = request.Model ?? choice.Capabilities.DefaultModel;
+        if (choice.Id == ProviderIds.Koala && model is not null && koalaCreditsPerImage?.GetValueOrDefault(model) is { } perImage)
+        {
+            return perImage * (request.NumImages ?? 1);
+        }
+        return provider.EstimateCredits(request, choice.Capabilities);
+    }
 
     public decimal? Usd(ProviderChoice choice, decimal credits) =>
         (usdPerCredit.GetValueOrDefault(choice.Id) ?? choice.Capabilities.UsdPerCredit) * credits;
