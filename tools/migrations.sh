@@ -18,8 +18,8 @@ ef() { dotnet tool run dotnet-ef "$@" --project "$web" --startup-project "$host"
 case "${1:-}" in
   add)
     name="${2:?usage: migrations.sh add <Name>}"
-    ef migrations add "$name" --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite --namespace ImageHub.Web.Data.Migrations.Sqlite
-    ef migrations add "$name" --context PostgresAppDbContext --output-dir Data/Migrations/Postgres --namespace ImageHub.Web.Data.Migrations.Postgres
+    ef migrations add "$name" --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite
+    ef migrations add "$name" --context PostgresAppDbContext --output-dir Data/Migrations/Postgres
     ;;
   remove)
     dotnet build "$host" -nologo -v q
@@ -30,8 +30,8 @@ case "${1:-}" in
   reset)
     rm -rf src/ImageHub.Web/Data/Migrations/Sqlite src/ImageHub.Web/Data/Migrations/Postgres
     dotnet build "$host" -nologo -v q
-    ef migrations add Initial --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite --namespace ImageHub.Web.Data.Migrations.Sqlite
-    ef migrations add Initial --context PostgresAppDbContext --output-dir Data/Migrations/Postgres --namespace ImageHub.Web.Data.Migrations.Postgres
+    ef migrations add Initial --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite
+    ef migrations add Initial --context PostgresAppDbContext --output-dir Data/Migrations/Postgres
     ;;
   list)
     ef migrations list --context SqliteAppDbContext --no-connect
