@@ -226,4 +226,24 @@ public sealed class ApiTests
         Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
         Assert.NotEqual(HttpStatusCode.OK, anonymousImage.StatusCode);
     }
+
+    [Fact]
+    public async Task Canceling_a_queued_generation_sends_nothing_and_releases_its_reservation()
+    {
+        // No worker in this instance: the generation stays queued until canceled.
+        await using var host = JobsHost.Start(extra: new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        var id = await host.SubmitAsync("kolbo");
+
+        using var cancel = await host.Api.PostAsync($"/api/v1/generations/{id}/cancel", null, Ct);
+        using var again = await host.Api.PostAsync($"/api/v1/generations/{id}/cancel", null, Ct);
+        var after = await host.GetAsync(id);
+
+        Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("Canceled", after.GetProperty("status").GetString());
+        var ledger = await host.LedgerAsync(id);
+        Assert.Contains(ledger, e => e.Kind == ImageHub.Web.Features.Spend.LedgerEntryKind.Release);
+        Assert.DoesNotContain(ledger, e => e.Kind == ImageHub.Web.Features.Spend.LedgerEntryKind.Settlement);
+        Assert.DoesNotContain(host.Sandbox.Requests, r => r.Provider == "kolbo" && r.Method == "POST");
+    }
 }
