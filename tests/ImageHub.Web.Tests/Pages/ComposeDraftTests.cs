@@ -80,11 +80,13 @@ public sealed class ComposeDraftTests
         var documented = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?> { ["coals"] = 0.01m });
         var overridden = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?> { ["coals"] = 0.01m, ["koala"] = 0.02m },
             new Dictionary<string, decimal> { ["standard"] = 2 });
+        var otherModelOverridden = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?>(), new Dictionary<string, decimal> { ["premium"] = 9 });
 
         Assert.Equal("≈ 3 credits", documented.Text(koala, draft));             // standard: 1 credit per image, no USD rate
         Assert.Equal("≈ 2 credits · $0.02", documented.Text(coals, draft));
         Assert.Equal("", documented.Total([koala, coals], draft));            // no total while one part has no USD
         Assert.Equal("≈ 6 credits · $0.12", overridden.Text(koala, draft));
+        Assert.Equal("≈ 3 credits", otherModelOverridden.Text(koala, draft)); // another model's price changes nothing here
         Assert.Equal("Estimated total $0.14.", overridden.Total([koala, coals], draft));
     }
 

@@ -17,7 +17,7 @@ public sealed class ComposeEstimator(
         if (!providers.TryGet(choice.Id, out var provider)) return null;
         var request = draft.For(choice.Id).ToRequest(draft.Prompt, choice.Capabilities).Request;
         var model = request.Model ?? choice.Capabilities.DefaultModel;
-        if (choice.Id == ProviderIds.Koala && model is not null && koalaCreditsPerImage?.GetValueOrDefault(model) is { } perImage)
+        if (choice.Id == ProviderIds.Koala && model is not null && koalaCreditsPerImage is not null && koalaCreditsPerImage.TryGetValue(model, out var perImage))
         {
             return perImage * (request.NumImages ?? 1);
         }
