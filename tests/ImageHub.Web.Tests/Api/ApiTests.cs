@@ -149,10 +149,12 @@ public sealed class ApiTests
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
     }
 
-    [Fact]
-    public async Task Generations_list_newest_first_in_pages_that_follow_the_cursor()
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task Generations_list_newest_first_in_pages_that_follow_the_cursor(DatabaseKind kind)
     {
-        await using var host = JobsHost.Start();
+        await using var host = JobsHost.Start(kind);
         var ids = new List<Guid>();
         for (var i = 0; i < 5; i++)
         {

@@ -13,11 +13,14 @@ public sealed class GenerationFlowTests
 
     public static TheoryData<string> AllProviders => new(JobsHost.Providers);
 
+    public static TheoryData<string, DatabaseKind> AllProvidersOnBothDatabases =>
+        new(JobsHost.Providers.SelectMany(p => new[] { (p, DatabaseKind.Sqlite), (p, DatabaseKind.Postgres) }));
+
     [Theory]
-    [MemberData(nameof(AllProviders))]
-    public async Task A_generation_stores_its_images_serves_them_and_settles_exactly_what_the_provider_charged(string provider)
+    [MemberData(nameof(AllProvidersOnBothDatabases))]
+    public async Task A_generation_stores_its_images_serves_them_and_settles_exactly_what_the_provider_charged(string provider, DatabaseKind kind)
     {
-        await using var host = JobsHost.Start();
+        await using var host = JobsHost.Start(kind);
 
         var id = await host.SubmitAsync(provider, "a red fox in the snow, " + provider, numImages: 2, model: JobsHost.ModelFor(provider));
         var done = await host.WaitForAsync(id);
