@@ -86,10 +86,6 @@ public class HubGenerationBenchmarks
             builder.UseEnvironment("Production");
             builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-            if (Environment.GetEnvironmentVariable("IMAGEHUB_BENCH_THUMBNAILS") == "off")
-            {
-                builder.ConfigureTestServices(services => services.AddSingleton<web::ImageHub.Web.Features.Gallery.IThumbnailer>(new NoThumbnails()));
-            }
         });
         api = app.CreateClient();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
@@ -170,11 +166,4 @@ public class HubGenerationBenchmarks
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
-}
-
-/// <summary>IMAGEHUB_BENCH_THUMBNAILS=off: the hub without thumbnailing, to separate libvips' share.</summary>
-internal sealed class NoThumbnails : web::ImageHub.Web.Features.Gallery.IThumbnailer
-{
-    public string Engine => "none";
-    public Task<byte[]?> ThumbnailAsync(byte[] image, int size, CancellationToken cancellationToken) => Task.FromResult<byte[]?>(null);
 }

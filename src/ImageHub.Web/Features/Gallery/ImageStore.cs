@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using ImageHub.Web.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -5,17 +6,20 @@ using Microsoft.Extensions.Options;
 namespace ImageHub.Web.Features.Gallery;
 
 /// <summary>An image as stored: its SHA-256 (hex) names the file, so the same bytes are kept once.</summary>
-public sealed record StoredImage(string Sha256, string ContentType, long Length, bool HasThumbnail);
+public sealed record StoredImage(string Sha256, string ContentType, long Length);
 
 /// <summary>
 /// The app's own image store: content-addressed files under <c>{Storage:Root}/images</c>
 /// (<c>images/ab/abcdef….png</c>) with WebP thumbnails beside them (<c>thumbs/ab/abcdef….webp</c>).
 /// Writes are atomic (a temporary file moved into place), so a crash never leaves half an image under a
-/// real name, and saving the same bytes twice is a no-op.
+/// real name, and saving the same bytes twice is a no-op. Thumbnails are made on first request and kept,
+/// so storing a generation's images never waits for them.
 /// </summary>
 public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer thumbnailer, ILogger<ImageStore> logger)
 {
     public const int ThumbnailSize = 384;
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<bool>>> making = new();
 
     private string ImagesRoot => Path.Combine(storage.Value.FullRoot, "images");
     private string ThumbsRoot => Path.Combine(storage.Value.FullRoot, "thumbs");
@@ -23,36 +27,46 @@ public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer th
     public async Task<StoredImage> SaveAsync(byte[] bytes, string contentType, CancellationToken cancellationToken)
     {
         var sha = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        var path = ImagePath(sha, contentType);
-        await WriteOnceAsync(path, bytes, cancellationToken);
-
-        var thumbPath = ThumbnailPath(sha);
-        var hasThumbnail = File.Exists(thumbPath);
-        if (!hasThumbnail)
-        {
-            try
-            {
-                var thumbnail = await thumbnailer.ThumbnailAsync(bytes, ThumbnailSize, cancellationToken);
-                if (thumbnail is not null)
-                {
-                    await WriteOnceAsync(thumbPath, thumbnail, cancellationToken);
-                    hasThumbnail = true;
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // A missing thumbnail costs a bigger download, never the image.
-                logger.LogWarning(e, "Could not make a thumbnail for image {Sha256}", sha);
-            }
-        }
-        return new StoredImage(sha, contentType, bytes.LongLength, hasThumbnail);
+        await WriteOnceAsync(ImagePath(sha, contentType), bytes, cancellationToken);
+        return new StoredImage(sha, contentType, bytes.LongLength);
     }
 
     /// <summary>Opens the stored image, or null when the file is missing.</summary>
     public Stream? OpenImage(string sha256, string contentType) => OpenOrNull(ImagePath(sha256, contentType));
 
-    /// <summary>Opens the WebP thumbnail, or null when there is none.</summary>
-    public Stream? OpenThumbnail(string sha256) => OpenOrNull(ThumbnailPath(sha256));
+    /// <summary>Opens the WebP thumbnail, making it first if need be; null when none can be made.</summary>
+    public async Task<Stream?> OpenThumbnailAsync(string sha256, string contentType, CancellationToken cancellationToken)
+    {
+        var path = ThumbnailPath(sha256);
+        if (OpenOrNull(path) is { } existing) return existing;
+        if (thumbnailer.Engine == "none") return null;
+
+        // One maker per image however many requests ask at once; the result is the file.
+        var made = making.GetOrAdd(sha256, _ => new Lazy<Task<bool>>(() => MakeThumbnailAsync(sha256, contentType, path)));
+        return await made.Value.WaitAsync(cancellationToken) ? OpenOrNull(path) : null;
+    }
+
+    private async Task<bool> MakeThumbnailAsync(string sha256, string contentType, string path)
+    {
+        try
+        {
+            var image = await File.ReadAllBytesAsync(ImagePath(sha256, contentType));
+            var thumbnail = await thumbnailer.ThumbnailAsync(image, ThumbnailSize, CancellationToken.None);
+            if (thumbnail is null) return false;
+            await WriteOnceAsync(path, thumbnail, CancellationToken.None);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // A missing thumbnail costs a bigger download, never the image.
+            logger.LogWarning(e, "Could not make a thumbnail for image {Sha256}", sha256);
+            return false;
+        }
+        finally
+        {
+            making.TryRemove(sha256, out _);
+        }
+    }
 
     private string ImagePath(string sha256, string contentType) =>
         Path.Combine(ImagesRoot, Shard(sha256), sha256 + Extension(contentType));
@@ -72,7 +86,7 @@ public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer th
         _ => ".bin",
     };
 
-    private static Stream? OpenOrNull(string path)
+    private static FileStream? OpenOrNull(string path)
     {
         try
         {

@@ -1,27 +1,30 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.Globalization;
 
 namespace ImageHub.Web.Features.Gallery;
 
 /// <summary>Makes a small WebP preview of a stored image. Never required: without one the gallery shows the original.</summary>
 public interface IThumbnailer
 {
-    /// <summary>What makes the thumbnails ("libvips 8.14", "vipsthumbnail", "none"), for the log and the admin page.</summary>
+    /// <summary>What makes the thumbnails ("vipsthumbnail" or "none"), for the log.</summary>
     string Engine { get; }
 
     /// <summary>A WebP that fits in <paramref name="size"/>×<paramref name="size"/>, or null when it cannot be made.</summary>
     Task<byte[]?> ThumbnailAsync(byte[] image, int size, CancellationToken cancellationToken);
 }
 
-/// <summary>libvips through P/Invoke (PLATFORM.md: libvips.so.42), the Debian CLI when the library cannot load, else none.</summary>
 public static class Thumbnailers
 {
+    /// <summary>
+    /// libvips' <c>vipsthumbnail</c> (Debian's libvips-tools) when installed, else none (said once in the log).
+    /// A separate process rather than libvips in ours: a native crash on a hostile image then costs one
+    /// thumbnail, not the server (libvips called in-process killed the test host now and then).
+    /// </summary>
     public static IThumbnailer Detect(ILogger logger)
     {
-        if (LibVipsThumbnailer.TryCreate(out var libvips)) return libvips;
         var cli = new[] { "/usr/bin/vipsthumbnail", "/usr/local/bin/vipsthumbnail" }.FirstOrDefault(File.Exists);
         if (cli is not null) return new VipsCliThumbnailer(cli);
-        logger.LogWarning("No thumbnailer found (libvips.so.42 or vipsthumbnail). Images are stored and shown at full size; install libvips-tools for thumbnails.");
+        logger.LogWarning("No thumbnailer found (vipsthumbnail). Images are stored and shown at full size; install libvips-tools for thumbnails.");
         return new NoThumbnailer();
     }
 }
@@ -34,10 +37,14 @@ internal sealed class NoThumbnailer : IThumbnailer
 
 internal sealed class VipsCliThumbnailer(string executable) : IThumbnailer
 {
+    // One process per core at most, however many thumbnails a gallery page asks for at once.
+    private readonly SemaphoreSlim slots = new(Environment.ProcessorCount);
+
     public string Engine => "vipsthumbnail";
 
     public async Task<byte[]?> ThumbnailAsync(byte[] image, int size, CancellationToken cancellationToken)
     {
+        await slots.WaitAsync(cancellationToken);
         var dir = Directory.CreateTempSubdirectory("imagehub-thumb-");
         try
         {
@@ -46,84 +53,26 @@ internal sealed class VipsCliThumbnailer(string executable) : IThumbnailer
             await File.WriteAllBytesAsync(input, image, cancellationToken);
             using var process = Process.Start(new ProcessStartInfo(executable)
             {
-                ArgumentList = { input, "-s", size.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", output + "[Q=80]" },
+                ArgumentList = { input, "-s", size.ToString(CultureInfo.InvariantCulture), "-o", output + "[Q=80]" },
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
             })!;
-            await process.WaitForExitAsync(cancellationToken);
+            try
+            {
+                await Task.WhenAll(process.StandardOutput.ReadToEndAsync(cancellationToken), process.StandardError.ReadToEndAsync(cancellationToken));
+                await process.WaitForExitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                throw;
+            }
             return process.ExitCode == 0 && File.Exists(output) ? await File.ReadAllBytesAsync(output, cancellationToken) : null;
         }
         finally
         {
             dir.Delete(recursive: true);
+            slots.Release();
         }
     }
-}
-
-internal sealed unsafe partial class LibVipsThumbnailer : IThumbnailer
-{
-    private const string Vips = "libvips.so.42";
-
-    private LibVipsThumbnailer() { }
-
-    public string Engine => "libvips";
-
-    public static bool TryCreate(out IThumbnailer thumbnailer)
-    {
-        thumbnailer = new NoThumbnailer();
-        try
-        {
-            if (vips_init("imagehub") != 0) return false;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or BadImageFormatException)
-        {
-            return false;
-        }
-        thumbnailer = new LibVipsThumbnailer();
-        return true;
-    }
-
-    public Task<byte[]?> ThumbnailAsync(byte[] image, int size, CancellationToken cancellationToken) =>
-        Task.Run(() => Thumbnail(image, size), cancellationToken);
-
-    private static byte[]? Thumbnail(byte[] image, int size)
-    {
-        nint thumb = 0, buffer = 0;
-        try
-        {
-            fixed (byte* data = image)
-            {
-                // Variadic in C; the option list ends with NULL. Only pointer/int arguments, so the SysV ABI call is plain.
-                if (vips_thumbnail_buffer(data, (nuint)image.Length, out thumb, size, 0) != 0) return null;
-            }
-            if (vips_image_write_to_buffer(thumb, ".webp[Q=80]", out buffer, out var length, 0) != 0) return null;
-            var bytes = new byte[checked((int)length)];
-            Marshal.Copy(buffer, bytes, 0, bytes.Length);
-            return bytes;
-        }
-        finally
-        {
-            if (buffer != 0) g_free(buffer);
-            if (thumb != 0) g_object_unref(thumb);
-            vips_error_clear();
-        }
-    }
-
-    [LibraryImport(Vips, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int vips_init(string argv0);
-
-    [LibraryImport(Vips)]
-    private static partial int vips_thumbnail_buffer(byte* buffer, nuint length, out nint image, int width, nint end);
-
-    [LibraryImport(Vips, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int vips_image_write_to_buffer(nint image, string suffix, out nint buffer, out nuint length, nint end);
-
-    [LibraryImport(Vips)]
-    private static partial void vips_error_clear();
-
-    [LibraryImport("libglib-2.0.so.0")]
-    private static partial void g_free(nint pointer);
-
-    [LibraryImport("libgobject-2.0.so.0")]
-    private static partial void g_object_unref(nint pointer);
 }

@@ -17,7 +17,6 @@ public sealed class GeneratedImage : IWorkspaceScoped
     public int Width { get; init; }
     public int Height { get; init; }
     public long Length { get; init; }
-    public bool HasThumbnail { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>Where the app serves it (members of the workspace only).</summary>

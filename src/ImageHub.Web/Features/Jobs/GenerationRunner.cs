@@ -215,7 +215,6 @@ public sealed class GenerationRunner(
                     Width = fetched.Width,
                     Height = fetched.Height,
                     Length = stored.Length,
-                    HasThumbnail = stored.HasThumbnail,
                     CreatedAt = time.GetUtcNow(),
                 };
             }).ToList();

@@ -39,7 +39,7 @@ public static class ImageEndpoints
             return NotFound();
         }
 
-        var stream = thumbnail && image.HasThumbnail ? store.OpenThumbnail(image.Sha256) : null;
+        var stream = thumbnail ? await store.OpenThumbnailAsync(image.Sha256, image.ContentType, ct) : null;
         var contentType = stream is null ? image.ContentType : "image/webp";
         stream ??= store.OpenImage(image.Sha256, image.ContentType);
         if (stream is null) return NotFound("The image file is missing from the store.");

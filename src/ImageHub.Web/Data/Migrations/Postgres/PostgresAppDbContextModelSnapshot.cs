@@ -234,9 +234,6 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.Property<Guid>("GenerationId")
                         .HasColumnType("uuid");
 
-                    b.Property<bool>("HasThumbnail")
-                        .HasColumnType("boolean");
-
                     b.Property<int>("Height")
                         .HasColumnType("integer");
 

@@ -227,9 +227,6 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.Property<Guid>("GenerationId")
                         .HasColumnType("TEXT");
 
-                    b.Property<bool>("HasThumbnail")
-                        .HasColumnType("INTEGER");
-
                     b.Property<int>("Height")
                         .HasColumnType("INTEGER");
 

@@ -469,7 +469,6 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     Width = table.Column<int>(type: "integer", nullable: false),
                     Height = table.Column<int>(type: "integer", nullable: false),
                     Length = table.Column<long>(type: "bigint", nullable: false),
-                    HasThumbnail = table.Column<bool>(type: "boolean", nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
                 constraints: table =>

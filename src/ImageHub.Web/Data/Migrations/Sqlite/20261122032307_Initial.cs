@@ -468,7 +468,6 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     Width = table.Column<int>(type: "INTEGER", nullable: false),
                     Height = table.Column<int>(type: "INTEGER", nullable: false),
                     Length = table.Column<long>(type: "INTEGER", nullable: false),
-                    HasThumbnail = table.Column<bool>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
