@@ -24,7 +24,8 @@ namespace ImageHub.Benchmarks;
 /// <summary>
 /// The hub end to end: <c>POST /api/v1/generations</c> (bearer token, SQLite, in-memory TestServer) → queue row →
 /// worker lease → Coals submission to the in-app sandbox on loopback (no added delay, a 1024×1024 PNG painted per
-/// distinct prompt) → download, content-addressed store, thumbnail → ledger settlement → Succeeded. Each
+/// distinct prompt) → download, content-addressed store → ledger settlement → Succeeded (thumbnails are made when
+/// first viewed, off this path). Each
 /// operation is a batch of <see cref="BatchSize"/> generations kept <see cref="Concurrency"/> in flight, so
 /// generations per second = BatchSize / mean. The per-generation latency from the POST to the Succeeded
 /// notification (GenerationNotifier, no polling) is collected and printed as p50 / p99 at the end.
@@ -91,12 +92,6 @@ public class HubGenerationBenchmarks
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         using (var scope = app.Services.CreateScope())
         {
-            if (Environment.GetEnvironmentVariable("IMAGEHUB_BENCH_SQLITE_WAL") == "on")
-            {
-                // Persistent in the file: every later connection uses the write-ahead log.
-                var db = scope.ServiceProvider.GetRequiredService<web::ImageHub.Web.Data.AppDbContext>();
-                Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRaw(db.Database, "PRAGMA journal_mode=WAL;");
-            }
             var workspaces = scope.ServiceProvider.GetRequiredService<WorkspaceDirectory>();
             var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<web::ImageHub.Web.Features.Account.AppUser>>();
             var admin = users.FindByEmailAsync("bench@example.com").GetAwaiter().GetResult()!;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ImageHub.Providers.Kolbo;
 using ImageHub.Providers.Tests.Support;
 using ImageHub.Sandbox;
@@ -181,11 +182,14 @@ public sealed class KolboContractTests(SandboxFixture fixture) : IClassFixture<S
         var key = NewKey();
         var credential = new ProviderCredential(key);
         fixture.State.SetBalance(ProviderIds.Kolbo, key, 250);
+        // Its own services: the model list is cached per base URL, and this test asserts the request for it.
+        await using var services = ProviderServices.Build(fixture.Sandbox);
+        var kolbo = services.GetRequiredService<KolboClient>();
 
-        var models = await Kolbo.ListModelsAsync(credential, Ct);
-        var moodboards = await Kolbo.ListMoodboardsAsync(credential, Ct);
-        var dna = await Kolbo.ListVisualDnaAsync(credential, Ct);
-        var check = await Kolbo.CheckKeyAsync(credential, Ct);
+        var models = await kolbo.ListModelsAsync(credential, Ct);
+        var moodboards = await kolbo.ListMoodboardsAsync(credential, Ct);
+        var dna = await kolbo.ListVisualDnaAsync(credential, Ct);
+        var check = await kolbo.CheckKeyAsync(credential, Ct);
 
         Assert.Contains(models, m => m.Identifier == "nano-banana-2" && m.CreditsPerImage == 8 && m.Recommended == true);
         Assert.DoesNotContain(models, m => m.Identifier == "kling-2.5-turbo");  // a video model
