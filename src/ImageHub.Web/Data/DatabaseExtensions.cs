@@ -15,7 +15,8 @@ public static class DatabaseExtensions
     public static IServiceCollection AddImageHubDatabase(this IServiceCollection services)
     {
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
-        services.AddDbContextFactory<SqliteAppDbContext>((sp, options) => options.UseSqlite(ConnectionString(sp, DatabaseProvider.Sqlite)), ServiceLifetime.Scoped);
+        services.AddDbContextFactory<SqliteAppDbContext>((sp, options) => options.UseSqlite(ConnectionString(sp, DatabaseProvider.Sqlite))
+            .AddInterceptors(new SqliteBusyTimeout()), ServiceLifetime.Scoped);
         services.AddDbContextFactory<PostgresAppDbContext>((sp, options) => options.UseNpgsql(ConnectionString(sp, DatabaseProvider.Postgres)), ServiceLifetime.Scoped);
         services.AddScoped<IDbContextFactory<AppDbContext>>(sp =>
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres

@@ -55,9 +55,14 @@ public sealed class ApiTokenAuthentication(
         workspace.Set(membership.WorkspaceId, membership.Role, membership.WorkspaceName);
         var now = time.GetUtcNow();
         var stale = now - TimeSpan.FromMinutes(1);
-        await db.Set<ApiToken>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter])
-            .Where(t => t.Id == row.Id && (t.LastUsedAt == null || t.LastUsedAt < stale))
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        if (row.LastUsedAt is null || row.LastUsedAt < stale)
+        {
+            // At most one write a minute per token: an UPDATE takes SQLite's write lock even when it matches nothing,
+            // and every API request would then queue behind the job worker's writes.
+            await db.Set<ApiToken>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter])
+                .Where(t => t.Id == row.Id && (t.LastUsedAt == null || t.LastUsedAt < stale))
+                .ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), Context.RequestAborted);
+        }
 
         var identity = new ClaimsIdentity(
         [
