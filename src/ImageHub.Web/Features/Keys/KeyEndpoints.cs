@@ -32,10 +32,8 @@ public static class KeyEndpoints
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {
         // The app's cookie or an API token (Authorization: Bearer), for a member of the current workspace.
-        // SkipStatusCodePages: a bodiless 401/403 from authorization must not be re-executed as the HTML not-found page
-        // (a re-executed POST then fails antiforgery and turns into a 400).
         var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(ApiPolicies.ApiUser).DisableAntiforgery()
-            .WithMetadata(new SkipStatusCodePages()).WithTags("Keys");
+            .WithTags("Keys");
 
         keys.MapGet("/", async (HttpContext http, KeyVault vault, CancellationToken ct) =>
             http.User.GetUserId() is not { } userId
@@ -123,5 +121,3 @@ public static class KeyEndpoints
     }
 }
 
-/// <summary>Endpoint metadata: the status-code pages middleware leaves these API responses alone.</summary>
-internal sealed class SkipStatusCodePages : ISkipStatusCodePagesMetadata;
