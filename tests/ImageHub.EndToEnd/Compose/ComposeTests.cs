@@ -27,7 +27,7 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(page);
         await SignUpWithWorkspaceAsync(page, baseUrl, "ada@example.com");
 
@@ -83,7 +83,7 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString(), ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        var page = await Browser.OpenAsync(browser, baseUrl, new ViewportSize { Width = 1400, Height = 1000 });
         var errors = Browser.CollectErrors(page);
         await SignUpWithWorkspaceAsync(page, baseUrl, "cmp@example.com");
 
@@ -128,7 +128,7 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(page);
         await SignUpWithWorkspaceAsync(page, baseUrl, "oops@example.com");
 
@@ -161,7 +161,7 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(page);
         await SignUpWithWorkspaceAsync(page, baseUrl, "broke@example.com");
 
@@ -194,7 +194,7 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(page);
         await SignUpWithWorkspaceAsync(page, baseUrl, "stop@example.com");
 
@@ -223,11 +223,10 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl.ToString() });
-        var composer = await context.NewPageAsync();
+        var composer = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(composer);
         await SignUpWithWorkspaceAsync(composer, baseUrl, "live@example.com");
-        var gallery = await context.NewPageAsync();
+        var gallery = await composer.Context.NewPageAsync(); // same sign-in, another tab
         await gallery.GotoAsync("/gallery");
         await Browser.WaitForCircuitAsync(gallery);
         var emptyBefore = await gallery.Locator("[data-testid=gallery-empty]").InnerTextAsync();
@@ -253,7 +252,7 @@ public sealed class ComposeTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(page);
         await SignUpWithWorkspaceAsync(page, baseUrl, "phone@example.com");
         await page.SetViewportSizeAsync(390, 844);

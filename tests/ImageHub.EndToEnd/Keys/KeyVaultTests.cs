@@ -26,7 +26,7 @@ public sealed class KeyVaultTests
         var (playwright, browser) = await Browser.LaunchAsync();
         using var _ = playwright;
         await using var __ = browser;
-        var page = await browser.NewPageAsync(new BrowserNewPageOptions { BaseURL = baseUrl.ToString() });
+        var page = await Browser.OpenAsync(browser, baseUrl);
         var errors = Browser.CollectErrors(page);
         await RegisterWithWorkspaceAsync(page, baseUrl);
 
