@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
+using MudBlazor.Services;
 using Radzen;
 
 namespace ImageHub.Web;
@@ -109,6 +110,7 @@ public static class Extensions
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddRadzenComponents();
+        services.AddMudServices();
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
         services.AddAntiforgery();
 
