@@ -60,7 +60,7 @@ public sealed class KeyVaultTests
 
         // Disable it, confirming in the dialog.
         await main.Locator("[data-testid=key-toggle]").ClickAsync();
-        await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Disable", Exact = true }).ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Disable", Exact = true }).ClickAsync();
         await Expect(main.Locator("[data-testid=key-status]")).ToHaveTextAsync("Disabled");
         var htmlAtEnd = await page.ContentAsync();
         await Browser.ScreenshotAsync(page, "keys-rotated-and-disabled");
@@ -96,7 +96,7 @@ public sealed class KeyVaultTests
         await page.ClickAsync("[data-testid=add-key]");
         await page.Locator("[data-testid=add-key-dialog]").WaitForAsync();
         await page.ClickAsync("[data-testid=key-provider]");
-        await page.Locator(".rz-dropdown-item", new PageLocatorOptions { HasTextString = provider }).First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new PageLocatorOptions { HasTextString = provider }).First.ClickAsync();
         await page.FillAsync("[data-testid=key-label-input]", label);
         await page.FillAsync("[data-testid=key-secret-input]", secret);
         await page.ClickAsync("[data-testid=key-save]");
