@@ -85,7 +85,7 @@ public static class AppTheme
             H4 = new H4Typography { FontFamily = Font, FontSize = "1.5rem", FontWeight = "600", LineHeight = "1.3", LetterSpacing = "-0.01em" },
             H5 = new H5Typography { FontFamily = Font, FontSize = "1.25rem", FontWeight = "600", LineHeight = "1.35", LetterSpacing = "-0.005em" },
             H6 = new H6Typography { FontFamily = Font, FontSize = "1.0625rem", FontWeight = "600", LineHeight = "1.4", LetterSpacing = "normal" },
-            Subtitle1 = new Subtitle1Typography { FontFamily = Font, FontSize = "0.9375rem", FontWeight = "600", LineHeight = "1.5", LetterSpacing = "normal" },
+            Subtitle1 = new Subtitle1Typography { FontFamily = Font, FontSize = "0.9375rem", FontWeight = "400", LineHeight = "1.5", LetterSpacing = "normal" },
             Subtitle2 = new Subtitle2Typography { FontFamily = Font, FontSize = "0.875rem", FontWeight = "600", LineHeight = "1.45", LetterSpacing = "normal" },
             Body1 = new Body1Typography { FontFamily = Font, FontSize = "0.9375rem", LineHeight = "1.55", LetterSpacing = "normal" },
             Body2 = new Body2Typography { FontFamily = Font, FontSize = "0.875rem", LineHeight = "1.5", LetterSpacing = "normal" },
