@@ -71,13 +71,22 @@ public sealed class AccessibilityTests(AppFixture app) : IClassFixture<AppFixtur
             await Browser.WaitForCircuitAsync(page);
             await CheckAsync(page, name);
         }
-        await new Shell(page).OpenAccountMenuAsync();
+        var shell = new Shell(page);
+        await shell.OpenAccountMenuAsync();
         await CheckAsync(page, "account-menu");
+        await page.Keyboard.PressAsync("Escape");
+        await page.GotoAsync("/gallery");
+        await Browser.WaitForCircuitAsync(page);
+        await shell.Switcher.ClickAsync();
+        await page.Locator("[data-testid=workspace-new]").WaitForAsync();
+        await CheckAsync(page, "workspace-switcher");
         await new ChangePasswordPage(page).OpenAsync();
         await CheckAsync(page, "change-password");
         await page.GotoAsync("/admin");
         await CheckAsync(page, "admin-denied");
 
+        var report = Path.Combine(AppContext.BaseDirectory, "TestResults", $"a11y-{screen}-{theme}.txt");
+        await File.WriteAllLinesAsync(report, violations, TestContext.Current.CancellationToken);
         Assert.True(violations.Count == 0, $"{violations.Count} serious or critical violation(s) at {screen} width in {theme}:\n{string.Join("\n", violations)}");
     }
 }

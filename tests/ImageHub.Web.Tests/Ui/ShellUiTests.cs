@@ -36,9 +36,10 @@ public sealed class ShellUiTests
         layout.WaitForAssertion(() => Assert.NotEmpty(layout.FindAll("[data-testid=menu-tokens]")));
         Assert.Equal("settings/tokens", layout.Find("[data-testid=menu-tokens]").GetAttribute("href"));
         Assert.Equal("Account/Manage/ChangePassword", layout.Find("[data-testid=menu-password]").GetAttribute("href"));
-        Assert.Equal(UiTeam.Member, layout.Find("[data-testid=account-email]").TextContent);
-        Assert.Equal(["Light", "Dark", "System"], layout.FindAll("[role=menuitemradio]").Select(i => i.TextContent.Trim()));
-        var logout = layout.Find("[data-testid=logout]").Closest("form")!;
+        Assert.Equal(UiTeam.Member, layout.Find("[data-testid=account-email]").TextContent.Trim());
+        Assert.Equal(["Light theme", "Dark theme", "Theme of the device"], layout.FindAll("[role=menuitemradio]").Select(i => i.TextContent.Trim()));
+        Assert.Contains("Log out", layout.Find("[data-testid=logout]").TextContent);
+        var logout = layout.Find("form#logout-form");
         Assert.Equal("post", logout.GetAttribute("method"));
         Assert.Equal("Account/Logout", logout.GetAttribute("action"));
         Assert.Equal("Account menu", layout.Find("[data-testid=account-menu] button").GetAttribute("aria-label"));
