@@ -15,8 +15,8 @@ public sealed class AppUser : IdentityUser<Guid>
     /// <summary>Administers the whole instance (registration mode, users). The first account gets it.</summary>
     public bool IsInstanceAdmin { get; set; }
 
-    /// <summary>The user's light/dark choice, remembered across devices.</summary>
-    public UiTheme Theme { get; set; } = UiTheme.Light;
+    /// <summary>The user's light/dark choice (or the device's own), remembered across devices.</summary>
+    public UiTheme Theme { get; set; } = UiTheme.System;
 
     /// <summary>The workspace the user last worked in; verified against membership on every request.</summary>
     public Guid? SelectedWorkspaceId { get; set; }
@@ -24,7 +24,8 @@ public sealed class AppUser : IdentityUser<Guid>
     public DateTimeOffset CreatedAt { get; set; }
 }
 
-public enum UiTheme { Light, Dark }
+/// <summary>Light, dark, or whatever the device's system setting says.</summary>
+public enum UiTheme { Light, Dark, System }
 
 internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
 {

@@ -38,7 +38,8 @@ public sealed class ComposeErrors
 
             if (field == "prompt")
             {
-                if (!Prompt.Contains(error.Message)) Prompt.Add(error.Message);
+                // One problem per prompt: ImageHub's own ("Write a prompt.") comes first; a provider saying the same again is not repeated.
+                if (Prompt.Count == 0) Prompt.Add(error.Message);
             }
             else if (provider is not null && ProviderIds.All.Contains(provider))
             {

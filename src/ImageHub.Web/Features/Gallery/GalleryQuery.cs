@@ -83,14 +83,24 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts)
         return await ToCardsAsync(db, rows, cancellationToken);
     }
 
-    /// <summary>The member's latest generations (for the composer after a reload), newest first.</summary>
-    public async Task<IReadOnlyList<GenerationCard>> RecentForAsync(Guid userId, int take, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The member's latest <paramref name="runs"/> runs (for the composer after a reload), newest first. A compare
+    /// comes back whole, its cards in provider order (the order the composer shows them in while they run).
+    /// </summary>
+    public async Task<IReadOnlyList<GenerationCard>> RecentRunsForAsync(Guid userId, int runs, CancellationToken cancellationToken = default)
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var rows = await db.Set<Generation>().AsNoTracking().Where(g => g.CreatedById == userId)
-            .OrderByDescending(g => g.CreatedAt).ThenByDescending(g => g.Id).Take(take).ToListAsync(cancellationToken);
-        return await ToCardsAsync(db, rows, cancellationToken);
+        var mine = db.Set<Generation>().AsNoTracking().Where(g => g.CreatedById == userId);
+        var latest = await mine.OrderByDescending(g => g.CreatedAt).ThenByDescending(g => g.Id)
+            .Take(runs * ProviderIds.All.Count).Select(g => new { g.Id, g.BatchId }).ToListAsync(cancellationToken);
+        var keys = latest.Select(g => g.BatchId ?? g.Id).Distinct().Take(runs).ToList();
+        var rows = await mine.Where(g => keys.Contains(g.Id) || (g.BatchId != null && keys.Contains(g.BatchId.Value))).ToListAsync(cancellationToken);
+        var ordered = rows.OrderBy(g => keys.IndexOf(g.BatchId ?? g.Id)).ThenBy(g => ProviderOrder(g.ProviderId)).ToList();
+        return await ToCardsAsync(db, ordered, cancellationToken);
     }
+
+    /// <summary>Where a provider's card sits in a compare: the order of <see cref="ProviderIds.All"/>.</summary>
+    public static int ProviderOrder(string providerId) => ProviderIds.All.ToList().IndexOf(providerId) is var i and >= 0 ? i : int.MaxValue;
 
     public async Task<GenerationCard?> GenerationAsync(Guid generationId, CancellationToken cancellationToken = default) =>
         (await CardsAsync([generationId], cancellationToken)).FirstOrDefault();

@@ -1,6 +1,6 @@
 using Microsoft.Playwright;
 
-namespace ImageHub.EndToEnd;
+namespace ImageHub.EndToEnd.Infrastructure;
 
 /// <summary>Debian's Chromium driven by Playwright (playwright install cannot download browsers here).</summary>
 public static class Browser
@@ -21,9 +21,9 @@ public static class Browser
     /// A page in a fresh browser context (its own cookies) on <paramref name="baseUrl"/>. Waits allow 60 s, not 30:
     /// CI runs the test projects side by side on two cores.
     /// </summary>
-    public static async Task<IPage> OpenAsync(IBrowser browser, Uri baseUrl, ViewportSize? viewport = null)
+    public static async Task<IPage> OpenAsync(IBrowser browser, Uri baseUrl, ViewportSize? viewport = null, ColorScheme colorScheme = ColorScheme.Light)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl.ToString(), ViewportSize = viewport });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl.ToString(), ViewportSize = viewport, ColorScheme = colorScheme });
         context.SetDefaultTimeout(60_000);
         context.SetDefaultNavigationTimeout(60_000);
         return await context.NewPageAsync();

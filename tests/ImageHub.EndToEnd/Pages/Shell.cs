@@ -1,0 +1,57 @@
+using ImageHub.EndToEnd.Infrastructure;
+using Microsoft.Playwright;
+
+namespace ImageHub.EndToEnd.Pages;
+
+/// <summary>The app bar (brand, Sandbox badge, workspace switcher, account menu) and the navigation drawer.</summary>
+public sealed class Shell(IPage page)
+{
+    public ILocator Drawer => page.Locator("[data-testid=nav-drawer]");
+    public ILocator NavItems => page.Locator("[data-testid=nav-menu] .mud-nav-link");
+    public ILocator NavToggle => page.Locator("[data-testid=nav-toggle]");
+    public ILocator Switcher => page.Locator("[data-testid=workspace-switcher] button").First;
+    public ILocator Main => page.Locator("main");
+
+    public async Task<bool> DrawerIsOpenAsync() =>
+        (await Drawer.GetAttributeAsync("class"))?.Contains("mud-drawer--open", StringComparison.Ordinal) == true;
+
+    /// <summary>Follows a drawer link (opening the drawer first where it is closed, as on a phone).</summary>
+    public async Task NavigateAsync(string item)
+    {
+        if (!await DrawerIsOpenAsync()) await NavToggle.ClickAsync();
+        await page.Locator("[data-testid=nav-menu] .mud-nav-link", new() { HasTextString = item }).ClickAsync();
+        await Browser.WaitForCircuitAsync(page);
+    }
+
+    public async Task OpenAccountMenuAsync()
+    {
+        await page.ClickAsync("[data-testid=account-menu] button");
+        await page.Locator("[data-testid=menu-tokens]").WaitForAsync();
+    }
+
+    public async Task ChooseThemeAsync(string theme)
+    {
+        await OpenAccountMenuAsync();
+        await page.ClickAsync($"[data-testid=theme-{theme.ToLowerInvariant()}]");
+        await page.Locator($"main[data-theme={(theme == "Dark" ? "dark" : "light")}]").WaitForAsync();
+    }
+
+    public async Task LogOutAsync()
+    {
+        await OpenAccountMenuAsync();
+        await page.ClickAsync("[data-testid=logout]");
+        await page.WaitForURLAsync("**/Account/Login");
+    }
+
+    public async Task NewWorkspaceAsync()
+    {
+        await Switcher.ClickAsync();
+        await page.ClickAsync("[data-testid=workspace-new]");
+        await page.WaitForURLAsync("**/workspaces/new");
+        await Browser.WaitForCircuitAsync(page);
+    }
+
+    /// <summary>How far the page is wider than the window (0 or less: it fits).</summary>
+    public Task<int> OverflowAsync() =>
+        page.EvaluateAsync<int>("Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll('main')].map(e => e.scrollWidth)) - window.innerWidth");
+}
