@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ImageHub.Providers.Resilience;
+using Microsoft.Extensions.Logging;
 
 namespace ImageHub.Providers;
 
@@ -10,11 +12,20 @@ namespace ImageHub.Providers;
 /// </summary>
 public abstract class ImageProviderBase : IImageProvider
 {
-    private protected ImageProviderBase(ProviderHttp http) => Http = http;
+    private protected ImageProviderBase(TimeProvider timeProvider, ILogger logger)
+    {
+        Time = timeProvider;
+        Logger = logger;
+    }
 
-    private protected ProviderHttp Http { get; }
+    private protected TimeProvider Time { get; }
+
+    private protected ILogger Logger { get; }
 
     private protected abstract ProviderDescriptor Descriptor { get; }
+
+    /// <summary>The provider's source-generated context of wire types (the same one its Refit client writes with).</summary>
+    private protected abstract JsonSerializerContext WireContext { get; }
 
     public string Id => Descriptor.Id;
 
@@ -279,11 +290,11 @@ public abstract class ImageProviderBase : IImageProvider
 
     private protected static string? Null(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
-    /// <summary>Sends, and maps any non-2xx reply to a <see cref="ProviderException"/> in the one error shape.</summary>
-    private protected async Task<ProviderReply> SendAsync(HttpMethod method, Uri uri, ProviderCredential credential, object? body,
+    /// <summary>Runs one call of the provider's Refit interface, and maps any non-2xx reply (3xx included: redirects are never followed) to a <see cref="ProviderException"/> in the one error shape.</summary>
+    private protected async Task<ProviderReply> SendAsync(Func<CancellationToken, Task<HttpResponseMessage>> call, ProviderCredential credential,
         bool isSubmission, CancellationToken cancellationToken, Func<string, string>? fieldName = null)
     {
-        var reply = await Http.SendAsync(Descriptor, method, uri, credential, body, isSubmission, cancellationToken).ConfigureAwait(false);
+        var reply = await ProviderCall.SendAsync(Descriptor, call, isSubmission, Time, Logger, cancellationToken).ConfigureAwait(false);
         if (!reply.IsSuccess)
         {
             throw new ProviderException(ProviderErrors.FromReply(Descriptor, reply, credential, isSubmission, fieldName));
@@ -305,8 +316,9 @@ public abstract class ImageProviderBase : IImageProvider
         }
     }
 
-    private protected static T Wire<T>(JsonElement element) =>
-        element.Deserialize<T>(ProviderHttp.WireJson) ?? throw new JsonException("null");
+    private protected T Wire<T>(JsonElement element) =>
+        (T)(element.Deserialize(WireContext.GetTypeInfo(typeof(T))
+            ?? throw new NotSupportedException($"{typeof(T).Name} is missing from {WireContext.GetType().Name}.")) ?? throw new JsonException("null"));
 
     private protected ProviderException Unexpected(string what, bool isSubmission = false, int? status = null) =>
         new(new ProviderError(Id, ProviderErrorKind.ProviderFailure,

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using ImageHub.Providers.Resilience;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,14 +12,18 @@ namespace ImageHub.Providers.Koala;
 /// from the client's side and the image fetcher (long timeout) does the waiting. Cost: per image by model
 /// from the configured price table. Koala has no read-only endpoint, so keys cannot be checked without generating.
 /// </summary>
-public sealed class KoalaClient(
-    HttpClient httpClient,
-    ProviderPipelines pipelines,
-    IOptionsMonitor<KoalaOptions> options,
-    TimeProvider timeProvider,
-    ILogger<KoalaClient> logger)
-    : ImageProviderBase(new ProviderHttp(httpClient, pipelines, timeProvider, logger))
+public sealed class KoalaClient : ImageProviderBase
 {
+    private readonly IKoalaApi api;
+    private readonly IOptionsMonitor<KoalaOptions> options;
+
+    internal KoalaClient(IKoalaApi api, IOptionsMonitor<KoalaOptions> options, TimeProvider timeProvider, ILogger<KoalaClient> logger)
+        : base(timeProvider, logger)
+    {
+        this.api = api;
+        this.options = options;
+    }
+
     public static readonly IReadOnlyList<string> Styles = ["photo", "illustration", "watercolor", "fantasy", "anime", "3d", "isometric", "none"];
 
     public static readonly IReadOnlyList<string> Sizes =
@@ -30,10 +33,11 @@ public sealed class KoalaClient(
 
     private static readonly ProviderDescriptor KoalaDescriptor = new(
         ProviderIds.Koala, "Koala",
-        static (request, credential) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Reveal()),
         "Premium-class models need Koala's Professional plan: pick the standard model or upgrade the plan.");
 
     private protected override ProviderDescriptor Descriptor => KoalaDescriptor;
+
+    private protected override JsonSerializerContext WireContext => KoalaJson.Default;
 
     private KoalaOptions Options => options.CurrentValue;
 
@@ -100,7 +104,7 @@ public sealed class KoalaClient(
         var numImages = request.NumImages ?? 1;
         var body = new KoalaGenerateRequest(request.Prompt, OptString(request, "style"), size, numImages, model.Id, quality);
 
-        var reply = await SendAsync(HttpMethod.Post, new Uri(Options.BaseUrl, "api/image-generation/"), credential, body,
+        var reply = await SendAsync(ct => api.GenerateAsync(body, credential.Reveal(), ct), credential,
             isSubmission: true, cancellationToken, FieldName).ConfigureAwait(false);
 
         var images = Read(reply, root =>

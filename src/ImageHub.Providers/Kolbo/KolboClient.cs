@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ImageHub.Providers.Resilience;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,21 +13,25 @@ namespace ImageHub.Providers.Kolbo;
 /// generation fails (reported as 0). Cancel: <c>POST v1/generate/{id}/cancel</c>. Models, moodboards, visual DNA
 /// and account credits are readable; the credits endpoint is the key check and the balance.
 /// </summary>
-public sealed class KolboClient(
-    HttpClient httpClient,
-    ProviderPipelines pipelines,
-    IOptionsMonitor<KolboOptions> options,
-    IMemoryCache cache,
-    TimeProvider timeProvider,
-    ILogger<KolboClient> logger)
-    : ImageProviderBase(new ProviderHttp(httpClient, pipelines, timeProvider, logger))
+public sealed class KolboClient : ImageProviderBase
 {
+    private readonly IKolboApi api;
+    private readonly IOptionsMonitor<KolboOptions> options;
+    private readonly IMemoryCache cache;
+
+    internal KolboClient(IKolboApi api, IOptionsMonitor<KolboOptions> options, IMemoryCache cache, TimeProvider timeProvider, ILogger<KolboClient> logger)
+        : base(timeProvider, logger)
+    {
+        this.api = api;
+        this.options = options;
+        this.cache = cache;
+    }
+
     /// <summary>Kolbo documents no prompt limit; ImageHub keeps prompts to this.</summary>
     public const int MaxPromptLength = 4000;
 
     private static readonly ProviderDescriptor KolboDescriptor = new(
         ProviderIds.Kolbo, "Kolbo",
-        static (request, credential) => request.Headers.TryAddWithoutValidation("X-API-Key", credential.Reveal()),
         "Check the key's permissions at Kolbo.",
         static code => code switch
         {
@@ -39,6 +43,8 @@ public sealed class KolboClient(
 
     private protected override ProviderDescriptor Descriptor => KolboDescriptor;
 
+    private protected override JsonSerializerContext WireContext => KolboJson.Default;
+
     private KolboOptions Options => options.CurrentValue;
 
     private Uri Base => Options.BaseUrl;
@@ -49,7 +55,7 @@ public sealed class KolboClient(
     public async Task<IReadOnlyList<KolboModel>> ListModelsAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (cache.TryGetValue(CacheKey, out IReadOnlyList<KolboModel>? cached) && cached is not null) return cached;
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Base, "v1/models?type=image"), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(ct => api.ListImageModelsAsync(credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         var models = Read(reply, root =>
         {
             var list = root.ValueKind == JsonValueKind.Array ? Wire<List<KolboModel>>(root) : Wire<KolboModelList>(root).Models;
@@ -63,16 +69,16 @@ public sealed class KolboClient(
 
     /// <summary>GET v1/moodboards.</summary>
     public Task<IReadOnlyList<KolboNamedItem>> ListMoodboardsAsync(ProviderCredential credential, CancellationToken cancellationToken = default) =>
-        ListNamedAsync("v1/moodboards", ["moodboards", "data", "items"], "moodboard list", credential, cancellationToken);
+        ListNamedAsync(api.ListMoodboardsAsync, ["moodboards", "data", "items"], "moodboard list", credential, cancellationToken);
 
     /// <summary>GET v1/visual-dna.</summary>
     public Task<IReadOnlyList<KolboNamedItem>> ListVisualDnaAsync(ProviderCredential credential, CancellationToken cancellationToken = default) =>
-        ListNamedAsync("v1/visual-dna", ["visual_dnas", "visual_dna", "data", "items"], "visual DNA list", credential, cancellationToken);
+        ListNamedAsync(api.ListVisualDnaAsync, ["visual_dnas", "visual_dna", "data", "items"], "visual DNA list", credential, cancellationToken);
 
     /// <summary>GET v1/account/credits.</summary>
     public async Task<KolboCredits> GetCreditsAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
     {
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Base, "v1/account/credits"), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(ct => api.GetCreditsAsync(credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root => root.TryGetProperty("credits", out var credits) && credits.ValueKind == JsonValueKind.Object
             ? Wire<KolboCredits>(credits)
             : root.TryGetProperty("credits", out var number) && number.ValueKind == JsonValueKind.Number
@@ -134,7 +140,7 @@ public sealed class KolboClient(
             request.Prompt, Null(request.Model), OptString(request, "aspect_ratio"), OptBool(request, "enhance_prompt"), request.NumImages,
             OptStrings(request, "reference_images"), OptStrings(request, "visual_dna_ids"), OptString(request, "moodboard_id"));
 
-        var reply = await SendAsync(HttpMethod.Post, new Uri(Base, "v1/generate/image"), credential, body,
+        var reply = await SendAsync(ct => api.GenerateAsync(body, credential.Reveal(), ct), credential,
             isSubmission: true, cancellationToken, FieldName).ConfigureAwait(false);
 
         var started = Read(reply, Wire<KolboGenerateReply>, isSubmission: true);
@@ -149,17 +155,18 @@ public sealed class KolboClient(
     public override async Task<PollResult> PollAsync(ProviderHandle handle, ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (handle.ProviderId != Id) throw HandleMismatch(handle);
-        var uri = PollUri(handle);
-        var reply = await SendAsync(HttpMethod.Get, uri, credential, null, false, cancellationToken).ConfigureAwait(false);
+        var path = PollPath(handle);
+        var reply = await SendAsync(ct => path is null
+            ? api.GetStatusAsync(handle.Id ?? "", credential.Reveal(), ct)
+            : api.PollAsync(path, credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root => ToPoll(Wire<KolboStatusReply>(root), handle, credential), false, "generation status");
     }
 
     public override async Task<PollResult> CancelAsync(ProviderHandle handle, ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (handle.ProviderId != Id) throw HandleMismatch(handle);
-        var uri = new Uri(Base, $"v1/generate/{Uri.EscapeDataString(handle.Id ?? "")}/cancel");
-        // A cancel is not a generation: nothing is charged by sending it twice, so it is retried like a read.
-        var reply = await SendAsync(HttpMethod.Post, uri, credential, null, false, cancellationToken).ConfigureAwait(false);
+        // A cancel is a POST, so the resilience handler retries it only where it cannot have arrived.
+        var reply = await SendAsync(ct => api.CancelAsync(handle.Id ?? "", credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root =>
         {
             var status = Wire<KolboStatusReply>(root);
@@ -183,16 +190,25 @@ public sealed class KolboClient(
         }
     }
 
-    private Uri PollUri(ProviderHandle handle)
+    /// <summary>
+    /// The stored poll URL relative to the base when it is a path under it other than the documented status path;
+    /// null to use the documented path. A stored URL is reused only if it is still on the configured origin and
+    /// under the base (base URLs can change between runs; the key never goes anywhere else).
+    /// </summary>
+    private string? PollPath(ProviderHandle handle)
     {
-        // A stored URL is reused only if it is still on the configured origin (base URLs can change between runs).
-        if (handle.PollUrl is { } stored && Uri.TryCreate(stored, UriKind.Absolute, out var storedUri)
-            && KolboPollUrl.Resolve(Base, stored, handle.Id ?? "") == storedUri)
+        if (string.IsNullOrEmpty(handle.Id))
         {
-            return storedUri;
+            throw new ProviderException(new ProviderError(Id, ProviderErrorKind.InvalidRequest, "This Kolbo handle has no generation id to poll."));
         }
-        return KolboPollUrl.Resolve(Base, null, handle.Id ?? throw new ProviderException(new ProviderError(Id,
-            ProviderErrorKind.InvalidRequest, "This Kolbo handle has no generation id to poll.")));
+        if (handle.PollUrl is not { } stored || !Uri.TryCreate(stored, UriKind.Absolute, out var storedUri)
+            || KolboPollUrl.Resolve(Base, stored, handle.Id) != storedUri
+            || storedUri == KolboPollUrl.Resolve(Base, null, handle.Id))
+        {
+            return null;
+        }
+        var relative = Base.MakeRelativeUri(storedUri).OriginalString;
+        return relative.Length == 0 || relative.StartsWith("..", StringComparison.Ordinal) || relative.Contains('?') ? null : relative;
     }
 
     private PollResult ToPoll(KolboStatusReply status, ProviderHandle handle, ProviderCredential credential)
@@ -242,9 +258,10 @@ public sealed class KolboClient(
 
     private TimeSpan Interval(int? hintSeconds) => hintSeconds is { } s and > 0 ? TimeSpan.FromSeconds(s) : Options.DefaultPollInterval;
 
-    private async Task<IReadOnlyList<KolboNamedItem>> ListNamedAsync(string path, string[] arrayNames, string what, ProviderCredential credential, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<KolboNamedItem>> ListNamedAsync(Func<string, CancellationToken, Task<HttpResponseMessage>> list, string[] arrayNames, string what,
+        ProviderCredential credential, CancellationToken cancellationToken)
     {
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Base, path), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(ct => list(credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root =>
         {
             var array = root.ValueKind == JsonValueKind.Array ? root

@@ -19,4 +19,7 @@ public sealed class KolboOptions() : ProviderEndpointOptions("https://api.kolbo.
     public TimeSpan DefaultPollInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     public const int MaxVisualDna = 3;
+
+    /// <summary>Generation POSTs per minute per key (Kolbo documents 10 per user); 0 turns the limit off.</summary>
+    public int GenerationsPerMinute { get; set; } = 10;
 }

@@ -1,6 +1,5 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
-using ImageHub.Providers.Resilience;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,15 +12,25 @@ namespace ImageHub.Providers.Qolaba;
 /// <c>GET api/v1/images/models</c> (cached). Cost: <c>usage.cost_credits</c> (1 credit = $0.005) and <c>cost_usd</c>.
 /// Auth: <c>X-API-Key</c> or <c>Authorization: Bearer</c> (<see cref="QolabaOptions.AuthHeader"/>).
 /// </summary>
-public sealed class QolabaClient(
-    HttpClient httpClient,
-    ProviderPipelines pipelines,
-    IOptionsMonitor<QolabaOptions> options,
-    IMemoryCache cache,
-    TimeProvider timeProvider,
-    ILogger<QolabaClient> logger)
-    : ImageProviderBase(new ProviderHttp(httpClient, pipelines, timeProvider, logger))
+public sealed class QolabaClient : ImageProviderBase
 {
+    private static readonly ProviderDescriptor QolabaDescriptor = new(
+        ProviderIds.Qolaba, "Qolaba",
+        "Check the key's permissions at Qolaba.",
+        static code => code is not null && code.Contains("CREDIT", StringComparison.OrdinalIgnoreCase) ? ProviderErrorKind.InsufficientCredits : null);
+
+    private readonly IQolabaApi api;
+    private readonly IOptionsMonitor<QolabaOptions> options;
+    private readonly IMemoryCache cache;
+
+    internal QolabaClient(IQolabaApi api, IOptionsMonitor<QolabaOptions> options, IMemoryCache cache, TimeProvider timeProvider, ILogger<QolabaClient> logger)
+        : base(timeProvider, logger)
+    {
+        this.api = api;
+        this.options = options;
+        this.cache = cache;
+    }
+
     public const int MaxPromptLength = 4000;
     public const int MaxNegativePromptLength = 2000;
     public const int MaxReferenceImages = 14;
@@ -29,19 +38,15 @@ public sealed class QolabaClient(
 
     public static readonly IReadOnlyList<string> CommonAspectRatios = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9", "5:4", "4:5"];
 
-    private ProviderDescriptor? _descriptor;
+    private protected override ProviderDescriptor Descriptor => QolabaDescriptor;
 
-    private protected override ProviderDescriptor Descriptor => _descriptor ??= new(
-        ProviderIds.Qolaba, "Qolaba",
-        (request, credential) =>
-        {
-            if (string.Equals(options.CurrentValue.AuthHeader, "Bearer", StringComparison.OrdinalIgnoreCase))
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Reveal());
-            else
-                request.Headers.TryAddWithoutValidation("X-API-Key", credential.Reveal());
-        },
-        "Check the key's permissions at Qolaba.",
-        static code => code is not null && code.Contains("CREDIT", StringComparison.OrdinalIgnoreCase) ? ProviderErrorKind.InsufficientCredits : null);
+    private protected override JsonSerializerContext WireContext => QolabaJson.Default;
+
+    /// <summary>The key in the one header <see cref="QolabaOptions.AuthHeader"/> names: (X-API-Key, Authorization).</summary>
+    private (string? ApiKey, string? Authorization) Auth(ProviderCredential credential) =>
+        string.Equals(Options.AuthHeader, "Bearer", StringComparison.OrdinalIgnoreCase)
+            ? (null, "Bearer " + credential.Reveal())
+            : (credential.Reveal(), null);
 
     private QolabaOptions Options => options.CurrentValue;
 
@@ -51,7 +56,8 @@ public sealed class QolabaClient(
     public async Task<IReadOnlyList<QolabaModel>> ListModelsAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (cache.TryGetValue(CacheKey, out IReadOnlyList<QolabaModel>? cached) && cached is not null) return cached;
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Options.BaseUrl, "api/v1/images/models"), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var (apiKey, authorization) = Auth(credential);
+        var reply = await SendAsync(ct => api.ListModelsAsync(apiKey, authorization, ct), credential, false, cancellationToken).ConfigureAwait(false);
         var models = Read(reply, root =>
         {
             var list = root.ValueKind == JsonValueKind.Array ? Wire<List<QolabaModel>>(root) : Wire<QolabaModelList>(root).Models;
@@ -150,7 +156,8 @@ public sealed class QolabaClient(
             OptLong(request, "seed"), OptInt(request, "num_inference_steps"), OptDecimal(request, "guidance_scale"),
             OptDecimal(request, "temperature"), OptString(request, "negative_prompt"));
 
-        var reply = await SendAsync(HttpMethod.Post, new Uri(Options.BaseUrl, "api/v1/images/generate"), credential, body,
+        var (apiKey, authorization) = Auth(credential);
+        var reply = await SendAsync(ct => api.GenerateAsync(body, apiKey, authorization, ct), credential,
             isSubmission: true, cancellationToken, FieldName).ConfigureAwait(false);
 
         return Read(reply, root =>
@@ -178,8 +185,8 @@ public sealed class QolabaClient(
         {
             return new PollResult(GenerationState.Succeeded, 100, handle.ImagesOrEmpty, handle.Credits, handle.CostUsd, null, null);
         }
-        var uri = new Uri(Options.BaseUrl, "api/v1/tasks/" + Uri.EscapeDataString(handle.Id ?? ""));
-        var reply = await SendAsync(HttpMethod.Get, uri, credential, null, false, cancellationToken).ConfigureAwait(false);
+        var (apiKey, authorization) = Auth(credential);
+        var reply = await SendAsync(ct => api.GetTaskAsync(handle.Id ?? "", apiKey, authorization, ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root =>
         {
             var task = Wire<QolabaTask>(root);
