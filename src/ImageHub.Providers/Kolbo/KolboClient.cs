@@ -60,7 +60,8 @@ public sealed class KolboClient : ImageProviderBase
         {
             var list = root.ValueKind == JsonValueKind.Array ? Wire<List<KolboModel>>(root) : Wire<KolboModelList>(root).Models;
             return (IReadOnlyList<KolboModel>)(list ?? throw new JsonException("no models"))
-                .Where(m => !string.IsNullOrWhiteSpace(m.Identifier) && (m.Types is null || m.Types.Count == 0 || m.Types.Contains("image")))
+                // The server already filtered on ?type=image; the values inside types are not documented, so none is dropped on them.
+                .Where(m => !string.IsNullOrWhiteSpace(m.Identifier))
                 .ToList();
         }, false, "model list");
         cache.Set(CacheKey, models, Options.ModelsCacheLifetime);
