@@ -47,6 +47,21 @@ public abstract class ImageProviderBase : IImageProvider
 
     // ---------------------------------------------------------------- validation
 
+    /// <summary>Model ids are short everywhere; a longer one is not a model (and must not reach storage).</summary>
+    public const int MaxModelIdLength = 200;
+
+    /// <summary>
+    /// All options of one request together, as JSON (non-ASCII escaped, as the hub stores them). Each option has
+    /// its own limit too; this one keeps a request that uses every list to the full within what the hub stores.
+    /// </summary>
+    public const int MaxOptionsJsonLength = 16_000;
+
+    /// <summary>Qolaba's {url, description} reference images: the description's bound (undocumented; a safe one).</summary>
+    public const int MaxItemDescriptionLength = 1_000;
+
+    /// <summary>URLs the hub passes on: 2,048 characters, the bound browsers and Qolaba's docs use.</summary>
+    public const int MaxUrlLength = 2_048;
+
     public IReadOnlyList<FieldError> Validate(GenerationRequest request, ProviderCapabilities capabilities)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -82,6 +97,16 @@ public abstract class ImageProviderBase : IImageProvider
                     ? $"{name} has no model \"{request.Model}\"."
                     : $"{name} model must be one of {List(capabilities.Models.Select(m => m.Id))} (got \"{request.Model}\")."));
             }
+        }
+
+        if (request.Model is { Length: > MaxModelIdLength } longModel)
+        {
+            errors.Add(new("model", $"{name} model ids are at most {MaxModelIdLength} characters; this one has {longModel.Length:N0}."));
+        }
+
+        if (request.OptionsOrEmpty.Count > 0 && JsonSerializer.Serialize(request.OptionsOrEmpty).Length is var optionsLength && optionsLength > MaxOptionsJsonLength)
+        {
+            errors.Add(new("options", $"{name} options can be at most {MaxOptionsJsonLength:N0} characters of JSON together; these have {optionsLength:N0}. Send fewer or shorter values."));
         }
 
         var maxImages = Math.Min(model?.MaxImages ?? capabilities.MaxImages, capabilities.MaxImages);
@@ -133,6 +158,10 @@ public abstract class ImageProviderBase : IImageProvider
                 if (value.ValueKind != JsonValueKind.String)
                 {
                     errors.Add(new(field, $"{name} {option.Name} must be text, one of {List(allowed ?? [])}."));
+                }
+                else if (option.MaxLength is { } enumMax && value.GetString()!.Length > enumMax)
+                {
+                    errors.Add(new(field, $"{name} {option.Name} can be at most {enumMax:N0} characters; this one has {value.GetString()!.Length:N0}."));
                 }
                 else if (allowed is { Count: > 0 } && !allowed.Contains(value.GetString()!, StringComparer.Ordinal))
                 {
@@ -201,6 +230,7 @@ public abstract class ImageProviderBase : IImageProvider
                         ? $"{name} model {model.Id} does not take {option.Name}."
                         : $"{name} {option.Name} can hold at most {cap} item(s) (got {count})."));
                 }
+                if (maxItems is { } listed && count > listed) break; // the count is the problem; items past it are not read one by one
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
@@ -210,6 +240,14 @@ public abstract class ImageProviderBase : IImageProvider
                         errors.Add(new($"{field}[{index}]", option.ItemsAreUrls
                             ? $"{name} {option.Name} items must be URLs (text){(AcceptsUrlObjects(option) ? " or {url, description}" : "")}."
                             : $"{name} {option.Name} items must be text."));
+                    }
+                    else if (option.MaxLength is { } itemMax && text.Length > itemMax)
+                    {
+                        errors.Add(new($"{field}[{index}]", $"{name} {option.Name} items can be at most {itemMax:N0} characters; item {index + 1} has {text.Length:N0}."));
+                    }
+                    else if (ItemDescription(item) is { Length: > MaxItemDescriptionLength } description)
+                    {
+                        errors.Add(new($"{field}[{index}]", $"{name} {option.Name} descriptions can be at most {MaxItemDescriptionLength:N0} characters; item {index + 1} has {description.Length:N0}."));
                     }
                     else if (option.ItemsAreUrls && !IsHttpUrl(text))
                     {
@@ -222,6 +260,9 @@ public abstract class ImageProviderBase : IImageProvider
                     index++;
                 }
                 break;
+
+                string? ItemDescription(JsonElement item) =>
+                    item.ValueKind == JsonValueKind.Object && item.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
 
                 string? ItemText(JsonElement item) => item.ValueKind switch
                 {

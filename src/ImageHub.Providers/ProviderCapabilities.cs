@@ -54,7 +54,11 @@ public sealed record ProviderModel(
 
 public enum OptionKind { Enum, Int, Number, Bool, String, StringList }
 
-/// <summary>One provider-specific option, under the provider's own field name.</summary>
+/// <summary>
+/// One provider-specific option, under the provider's own field name. Every text and list option has a bound:
+/// <see cref="MaxLength"/> is the longest text (for a list: the longest item), <see cref="MaxItems"/> the longest
+/// list (a model may lower it, e.g. Kolbo's <c>max_reference_images</c>).
+/// </summary>
 public sealed record OptionDescriptor(
     string Name,
     OptionKind Kind,

@@ -31,7 +31,9 @@ public class ProviderRoundTripBenchmarks
     {
         public Config()
         {
-            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(30).WithIterationCount(300).WithId("Monitoring-300"));
+            AddJob(Job.Default.WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(30).WithIterationCount(300).WithId("Monitoring-300")
+                // In process: the generated-project build does not finish within BenchmarkDotNet's 2-minute limit on the shared machine.
+                .WithToolchain(BenchmarkDotNet.Toolchains.InProcess.Emit.InProcessEmitToolchain.Instance));
             AddDiagnoser(MemoryDiagnoser.Default);
             AddColumn(StatisticColumn.Median, StatisticColumn.P95, new P99Column());
             HideColumns(Column.Error, Column.StdDev);

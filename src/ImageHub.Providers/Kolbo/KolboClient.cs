@@ -105,12 +105,14 @@ public sealed class KolboClient : ImageProviderBase
         List<OptionDescriptor> descriptors =
         [
             new("aspect_ratio", OptionKind.Enum, "Aspect ratio", "Output aspect ratio; each model lists the ratios it supports.",
-                allRatios.Count > 0 ? allRatios : o.EffectiveAspectRatios, Default: "1:1"),
+                allRatios.Count > 0 ? allRatios : o.EffectiveAspectRatios, Default: "1:1", MaxLength: 32),
             new("enhance_prompt", OptionKind.Bool, "Enhance prompt", "Let Kolbo rewrite the prompt for better results.", Default: "true"),
-            new("reference_images", OptionKind.StringList, "Reference images", "Image URLs guiding composition, style or subject (each model has its own maximum).",
-                ItemsAreUrls: true),
-            new("visual_dna_ids", OptionKind.StringList, "Visual DNA", "Visual DNA ids for character/product consistency.", MaxItems: KolboOptions.MaxVisualDna),
-            new("moodboard_id", OptionKind.String, "Moodboard", "A moodboard id whose master prompt guides the style.", MaxLength: 200),
+            new("reference_images", OptionKind.StringList, "Reference images",
+                $"Image URLs guiding composition, style or subject (each model has its own maximum; Smart Select takes {KolboOptions.SmartSelectMaxReferenceImages}).",
+                MaxLength: MaxUrlLength, MaxItems: KolboOptions.SmartSelectMaxReferenceImages, ItemsAreUrls: true),
+            new("visual_dna_ids", OptionKind.StringList, "Visual DNA", $"Visual DNA ids for character/product consistency (at most {KolboOptions.MaxVisualDna}).",
+                MaxLength: KolboOptions.MaxIdLength, MaxItems: KolboOptions.MaxVisualDna),
+            new("moodboard_id", OptionKind.String, "Moodboard", "A moodboard id whose master prompt guides the style.", MaxLength: KolboOptions.MaxIdLength),
         ];
         return new ProviderCapabilities(
             ProviderIds.Kolbo, DisplayName, MaxPromptLength, o.MaxImages, DefaultImages: 1, models, descriptors,

@@ -36,6 +36,12 @@ public sealed class QolabaClient : ImageProviderBase
     public const int MaxReferenceImages = 14;
     public const int MaxImages = 10;
 
+    /// <summary>Source images per request (Qolaba's editing models take a handful; 16 is the bound the hub allows).</summary>
+    public const int MaxImageUrls = 16;
+
+    /// <summary>Aspect ratio and quality names are short ("16:9", "4K"); a bound for when the model list is not known.</summary>
+    public const int MaxEnumLength = 32;
+
     public static readonly IReadOnlyList<string> CommonAspectRatios = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9", "5:4", "4:5"];
 
     private protected override ProviderDescriptor Descriptor => QolabaDescriptor;
@@ -80,18 +86,19 @@ public sealed class QolabaClient : ImageProviderBase
         List<OptionDescriptor> descriptors =
         [
             new("aspect_ratio", OptionKind.Enum, "Aspect ratio", "Output aspect ratio; not every model supports every ratio.",
-                ratios.Count > 0 ? ratios : CommonAspectRatios),
+                ratios.Count > 0 ? ratios : CommonAspectRatios, MaxLength: MaxEnumLength),
             new("quality", OptionKind.Enum, "Quality", "Resolution/quality preset, model-specific (e.g. 2K, 4K; low, medium, high).",
-                qualities.Count > 0 ? qualities : null),
+                qualities.Count > 0 ? qualities : null, MaxLength: MaxEnumLength),
             new("seed", OptionKind.Int, "Seed", "Random seed for reproducible results (models that support seeds)."),
             new("negative_prompt", OptionKind.String, "Negative prompt", "What to keep out of the image.", MaxLength: MaxNegativePromptLength),
             new("num_inference_steps", OptionKind.Int, "Inference steps", "Denoising steps (FAL models): more is slower and finer.", Min: 1, Max: 150),
             new("guidance_scale", OptionKind.Number, "Guidance scale", "How closely to follow the prompt (FAL models).", Min: 0, Max: 30),
             new("temperature", OptionKind.Number, "Temperature", "Sampling temperature (Vertex models).", Min: 0, Max: 2),
             new("reference_images", OptionKind.StringList, "Reference images", "Image URLs (or {url, description}) for character, product or style consistency.",
-                MaxItems: MaxReferenceImages, ItemsAreUrls: true),
-            new("image_urls", OptionKind.StringList, "Source images", "Source image URLs for image-to-image or editing.", ItemsAreUrls: true),
-            new("mask_url", OptionKind.String, "Mask", "Black/white inpainting mask URL (FLUX Inpainting only).", ItemsAreUrls: true),
+                MaxLength: MaxUrlLength, MaxItems: MaxReferenceImages, ItemsAreUrls: true),
+            new("image_urls", OptionKind.StringList, "Source images", $"Source image URLs for image-to-image or editing (at most {MaxImageUrls}).",
+                MaxLength: MaxUrlLength, MaxItems: MaxImageUrls, ItemsAreUrls: true),
+            new("mask_url", OptionKind.String, "Mask", "Black/white inpainting mask URL (FLUX Inpainting only).", MaxLength: MaxUrlLength, ItemsAreUrls: true),
             new("celery", OptionKind.Bool, "Asynchronous", "true: Qolaba answers at once with a task that is polled; false: it answers when the images are done.", Default: "false"),
         ];
         return new ProviderCapabilities(
