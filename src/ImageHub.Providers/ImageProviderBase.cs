@@ -29,7 +29,13 @@ public abstract class ImageProviderBase : IImageProvider
 
     public string Id => Descriptor.Id;
 
-    public string DisplayName => Descriptor.DisplayName;
+    public string DisplayName => Profile.DisplayName;
+
+    public abstract ProviderProfile Profile { get; }
+
+    /// <summary>None, unless the provider keeps option values in the key's account.</summary>
+    public virtual Task<IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>>> ListOptionChoicesAsync(ProviderCredential credential, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>>>(new Dictionary<string, IReadOnlyList<OptionChoice>>());
 
     public abstract ValueTask<ProviderCapabilities> GetCapabilitiesAsync(ProviderCredential? credential = null, CancellationToken cancellationToken = default);
 
@@ -128,7 +134,12 @@ public abstract class ImageProviderBase : IImageProvider
                 continue;
             }
             if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) continue;
-            ValidateOption(descriptor, value, model, errors);
+            if (model?.UnsupportedOptions?.Contains(optionName) == true)
+            {
+                errors.Add(new($"options.{optionName}", $"{name} model {model.Id} does not take {optionName}."));
+                continue;
+            }
+            ValidateOption(capabilities, descriptor, value, model, errors);
         }
 
         ValidateSpecific(request, capabilities, model, errors);
@@ -140,12 +151,9 @@ public abstract class ImageProviderBase : IImageProvider
     {
     }
 
-    /// <summary>Model-specific allowed values for an enum option (aspect ratios, qualities), else the option's own.</summary>
-    private protected virtual IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) => option.AllowedValues;
-
     private protected virtual int? MaxItemsFor(OptionDescriptor option, ProviderModel? model) => option.MaxItems;
 
-    private void ValidateOption(OptionDescriptor option, JsonElement value, ProviderModel? model, List<FieldError> errors)
+    private void ValidateOption(ProviderCapabilities capabilities, OptionDescriptor option, JsonElement value, ProviderModel? model, List<FieldError> errors)
     {
         var field = $"options.{option.Name}";
         var name = DisplayName;
@@ -153,7 +161,7 @@ public abstract class ImageProviderBase : IImageProvider
         {
             case OptionKind.Enum:
             {
-                var allowed = AllowedValuesFor(option, model);
+                var allowed = capabilities.AllowedValues(option, model);
                 var modelSpecific = model is not null && !ReferenceEquals(allowed, option.AllowedValues);
                 if (value.ValueKind != JsonValueKind.String)
                 {

@@ -30,6 +30,11 @@ public sealed class CoalsClient : ImageProviderBase
     public const int DefaultSide = 1024;
     public const int MaxImages = 4;
 
+    private static readonly ProviderProfile CoalsProfile = new(ProviderIds.Coals, "Coals", CanCheckKeys: true,
+        "Checked by reading the key's quota (free, read-only); the quota is the balance.", CoalsOptions.UsdPerCredit);
+
+    public override ProviderProfile Profile => CoalsProfile;
+
     private static readonly ProviderDescriptor CoalsDescriptor = new(
         ProviderIds.Coals, "Coals",
         "The key lacks a scope it needs (graphicoal:generate to generate, graphicoal:read to read): create a key with those scopes at Coals and update it in Keys.",
@@ -56,10 +61,11 @@ public sealed class CoalsClient : ImageProviderBase
         ];
         return ValueTask.FromResult(new ProviderCapabilities(
             ProviderIds.Coals, DisplayName, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: true, ReportsBalance: true, UsdPerCredit: CoalsOptions.UsdPerCredit,
+            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: true, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: models[0].Id, ModelRequired: false, ModelsAreComplete: true)
         {
-            KeyCheckNote = "Checked by reading the key's quota (free, read-only); the quota is the balance.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = "configured (Providers:Coals:Models; Coals documents one FLUX model)",
         });
     }

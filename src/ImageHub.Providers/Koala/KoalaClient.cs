@@ -31,6 +31,14 @@ public sealed class KoalaClient : ImageProviderBase
 
     public const int MaxPromptLength = 4000;
 
+    private static readonly ProviderProfile KoalaProfile = new(ProviderIds.Koala, "Koala", CanCheckKeys: false,
+        "Koala has no read-only endpoint to check a key: it stays unchecked until it pays for its first generation.", UsdPerCredit: null)
+    {
+        ChargedByPriceTable = true,
+    };
+
+    public override ProviderProfile Profile => KoalaProfile;
+
     private static readonly ProviderDescriptor KoalaDescriptor = new(
         ProviderIds.Koala, "Koala",
         "Premium-class models need Koala's Professional plan: pick the standard model or upgrade the plan.");
@@ -51,7 +59,11 @@ public sealed class KoalaClient : ImageProviderBase
             Qualities: m.CreditsByQuality?.Keys.ToList() ?? [],
             MaxImages: 4,
             RequiresPremiumPlan: m.Premium,
-            Deprecated: m.Deprecated)).ToList();
+            Deprecated: m.Deprecated)
+        {
+            // Only models priced by quality take one.
+            OptionValues = new Dictionary<string, IReadOnlyList<string>> { ["quality"] = m.CreditsByQuality?.Keys.ToList() ?? [] },
+        }).ToList();
         var qualities = models.SelectMany(m => m.Qualities ?? []).Distinct().ToList();
         List<OptionDescriptor> descriptors =
         [
@@ -67,16 +79,14 @@ public sealed class KoalaClient : ImageProviderBase
         return ValueTask.FromResult(new ProviderCapabilities(
             ProviderIds.Koala, DisplayName, MaxPromptLength, MaxImages: 4, DefaultImages: 1,
             models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: false, ReportsBalance: false, UsdPerCredit: null,
+            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: false, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: o.DefaultModel, ModelRequired: false, ModelsAreComplete: true)
         {
-            KeyCheckNote = "Koala has no read-only endpoint: a key is only proven by its first generation.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = "configured (Providers:Koala:Models, defaults from Koala's documentation)",
         });
     }
-
-    private protected override IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) =>
-        option.Name == "quality" && model is not null ? model.Qualities ?? [] : option.AllowedValues;
 
     public override decimal? EstimateCredits(GenerationRequest request, ProviderCapabilities capabilities)
     {

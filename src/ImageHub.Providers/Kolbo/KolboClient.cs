@@ -43,6 +43,21 @@ public sealed class KolboClient : ImageProviderBase
 
     private protected override ProviderDescriptor Descriptor => KolboDescriptor;
 
+    private static readonly ProviderProfile KolboProfile = new(ProviderIds.Kolbo, "Kolbo", CanCheckKeys: true,
+        "Checked by reading the account's credits (read-only); that is also the balance.", UsdPerCredit: null)
+    {
+        NoModelLabel = "Smart Select",
+    };
+
+    public override ProviderProfile Profile => KolboProfile;
+
+    /// <summary>The account's moodboards, offered by name for <c>moodboard_id</c>.</summary>
+    public override async Task<IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>>> ListOptionChoicesAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
+    {
+        var moodboards = await ListMoodboardsAsync(credential, cancellationToken).ConfigureAwait(false);
+        return new Dictionary<string, IReadOnlyList<OptionChoice>> { ["moodboard_id"] = moodboards.Select(m => new OptionChoice(m.Id, m.Name)).ToList() };
+    }
+
     private protected override JsonSerializerContext WireContext => KolboJson.Default;
 
     private KolboOptions Options => options.CurrentValue;
@@ -100,7 +115,12 @@ public sealed class KolboClient : ImageProviderBase
             AspectRatios: m.SupportedAspectRatios is { Count: > 0 } ratios ? ratios : null,
             MaxReferenceImages: m.MaxReferenceImages,
             Recommended: m.Recommended ?? false,
-            Vendor: m.Provider)).ToList();
+            Vendor: m.Provider)
+        {
+            OptionValues = m.SupportedAspectRatios is { Count: > 0 } supported
+                ? new Dictionary<string, IReadOnlyList<string>> { ["aspect_ratio"] = supported }
+                : null,
+        }).ToList();
         var allRatios = models.SelectMany(m => m.AspectRatios ?? []).Distinct().ToList();
         List<OptionDescriptor> descriptors =
         [
@@ -109,23 +129,21 @@ public sealed class KolboClient : ImageProviderBase
             new("enhance_prompt", OptionKind.Bool, "Enhance prompt", "Let Kolbo rewrite the prompt for better results.", Default: "true"),
             new("reference_images", OptionKind.StringList, "Reference images",
                 $"Image URLs guiding composition, style or subject (each model has its own maximum; Smart Select takes {KolboOptions.SmartSelectMaxReferenceImages}).",
-                MaxLength: MaxUrlLength, MaxItems: KolboOptions.SmartSelectMaxReferenceImages, ItemsAreUrls: true),
+                MaxLength: MaxUrlLength, MaxItems: KolboOptions.SmartSelectMaxReferenceImages, ItemsAreUrls: true, Placement: OptionPlacement.More),
             new("visual_dna_ids", OptionKind.StringList, "Visual DNA", $"Visual DNA ids for character/product consistency (at most {KolboOptions.MaxVisualDna}).",
-                MaxLength: KolboOptions.MaxIdLength, MaxItems: KolboOptions.MaxVisualDna),
+                MaxLength: KolboOptions.MaxIdLength, MaxItems: KolboOptions.MaxVisualDna, Placement: OptionPlacement.More),
             new("moodboard_id", OptionKind.String, "Moodboard", "A moodboard id whose master prompt guides the style.", MaxLength: KolboOptions.MaxIdLength),
         ];
         return new ProviderCapabilities(
             ProviderIds.Kolbo, DisplayName, MaxPromptLength, o.MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: true, SupportsKeyCheck: true, ReportsBalance: true, UsdPerCredit: null,
+            SupportsCancel: true, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: true, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: null, ModelRequired: false, ModelsAreComplete: fetched is not null)
         {
-            KeyCheckNote = "Checked by reading the account's credits (read-only); that is also the balance.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = fetched is not null ? "fetched from Kolbo (GET v1/models?type=image)" : "not fetched yet: no model = Smart Select",
         };
     }
-
-    private protected override IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) =>
-        option.Name == "aspect_ratio" && model?.AspectRatios is not null ? model.AspectRatios : option.AllowedValues;
 
     private protected override int? MaxItemsFor(OptionDescriptor option, ProviderModel? model) =>
         option.Name == "reference_images" && model?.MaxReferenceImages is { } max ? max : option.MaxItems;

@@ -46,6 +46,11 @@ public sealed class QolabaClient : ImageProviderBase
 
     private protected override ProviderDescriptor Descriptor => QolabaDescriptor;
 
+    private static readonly ProviderProfile QolabaProfile = new(ProviderIds.Qolaba, "Qolaba", CanCheckKeys: true,
+        "Checked by reading Qolaba's model list (free, read-only). Qolaba reports no balance.", QolabaOptions.UsdPerCredit);
+
+    public override ProviderProfile Profile => QolabaProfile;
+
     private protected override JsonSerializerContext WireContext => QolabaJson.Default;
 
     /// <summary>The key in the one header <see cref="QolabaOptions.AuthHeader"/> names: (X-API-Key, Authorization).</summary>
@@ -91,22 +96,27 @@ public sealed class QolabaClient : ImageProviderBase
                 qualities.Count > 0 ? qualities : null, MaxLength: MaxEnumLength),
             new("seed", OptionKind.Int, "Seed", "Random seed for reproducible results (models that support seeds)."),
             new("negative_prompt", OptionKind.String, "Negative prompt", "What to keep out of the image.", MaxLength: MaxNegativePromptLength),
-            new("num_inference_steps", OptionKind.Int, "Inference steps", "Denoising steps (FAL models): more is slower and finer.", Min: 1, Max: 150),
-            new("guidance_scale", OptionKind.Number, "Guidance scale", "How closely to follow the prompt (FAL models).", Min: 0, Max: 30),
-            new("temperature", OptionKind.Number, "Temperature", "Sampling temperature (Vertex models).", Min: 0, Max: 2),
+            new("num_inference_steps", OptionKind.Int, "Inference steps", "Denoising steps (FAL models): more is slower and finer.", Min: 1, Max: 150,
+                Placement: OptionPlacement.More),
+            new("guidance_scale", OptionKind.Number, "Guidance scale", "How closely to follow the prompt (FAL models).", Min: 0, Max: 30,
+                Placement: OptionPlacement.More),
+            new("temperature", OptionKind.Number, "Temperature", "Sampling temperature (Vertex models).", Min: 0, Max: 2, Placement: OptionPlacement.More),
             new("reference_images", OptionKind.StringList, "Reference images", "Image URLs (or {url, description}) for character, product or style consistency.",
-                MaxLength: MaxUrlLength, MaxItems: MaxReferenceImages, ItemsAreUrls: true),
+                MaxLength: MaxUrlLength, MaxItems: MaxReferenceImages, ItemsAreUrls: true, Placement: OptionPlacement.More),
             new("image_urls", OptionKind.StringList, "Source images", $"Source image URLs for image-to-image or editing (at most {MaxImageUrls}).",
-                MaxLength: MaxUrlLength, MaxItems: MaxImageUrls, ItemsAreUrls: true),
-            new("mask_url", OptionKind.String, "Mask", "Black/white inpainting mask URL (FLUX Inpainting only).", MaxLength: MaxUrlLength, ItemsAreUrls: true),
-            new("celery", OptionKind.Bool, "Asynchronous", "true: Qolaba answers at once with a task that is polled; false: it answers when the images are done.", Default: "false"),
+                MaxLength: MaxUrlLength, MaxItems: MaxImageUrls, ItemsAreUrls: true, Placement: OptionPlacement.ApiOnly),
+            new("mask_url", OptionKind.String, "Mask", "Black/white inpainting mask URL (FLUX Inpainting only).", MaxLength: MaxUrlLength, ItemsAreUrls: true,
+                Placement: OptionPlacement.ApiOnly),
+            new("celery", OptionKind.Bool, "Asynchronous", "true: Qolaba answers at once with a task that is polled; false: it answers when the images are done.", Default: "false",
+                Placement: OptionPlacement.ApiOnly),
         ];
         return new ProviderCapabilities(
             ProviderIds.Qolaba, DisplayName, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: true, ReportsBalance: false, UsdPerCredit: QolabaOptions.UsdPerCredit,
+            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: false, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: null, ModelRequired: true, ModelsAreComplete: fetched is not null)
         {
-            KeyCheckNote = "Checked by reading Qolaba's model list (free, read-only). Qolaba reports no balance.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = fetched is not null ? "fetched from Qolaba (GET api/v1/images/models)" : "known ids, until fetched with a key",
         };
     }
@@ -121,27 +131,24 @@ public sealed class QolabaClient : ImageProviderBase
         DefaultImages: m.DefaultNumImages,
         MaxReferenceImages: m.MaxReferenceImages,
         SupportsSeed: m.SupportsSeed,
-        Vendor: m.Provider);
-
-    private protected override IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) => option.Name switch
+        Vendor: m.Provider)
     {
-        "aspect_ratio" when model?.AspectRatios is not null => model.AspectRatios,
-        "quality" when model?.Qualities is not null => model.Qualities,
-        _ => option.AllowedValues,
+        OptionValues = ModelValues(m),
+        UnsupportedOptions = m.SupportsSeed == false ? ["seed"] : null,
     };
+
+    private static Dictionary<string, IReadOnlyList<string>> ModelValues(QolabaModel m)
+    {
+        var values = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (m.ImageSize is { } ratios) values["aspect_ratio"] = ratios;
+        if (m.Quality is { } qualities) values["quality"] = qualities;
+        return values;
+    }
 
     private protected override int? MaxItemsFor(OptionDescriptor option, ProviderModel? model) =>
         option.Name == "reference_images" && model?.MaxReferenceImages is { } max ? Math.Min(max, MaxReferenceImages) : option.MaxItems;
 
     private protected override bool AcceptsUrlObjects(OptionDescriptor option) => option.Name == "reference_images";
-
-    private protected override void ValidateSpecific(GenerationRequest request, ProviderCapabilities capabilities, ProviderModel? model, List<FieldError> errors)
-    {
-        if (model?.SupportsSeed == false && request.OptionsOrEmpty.TryGetValue("seed", out var seed) && seed.ValueKind != JsonValueKind.Null)
-        {
-            errors.Add(new("options.seed", $"Qolaba model {model.Id} does not take a seed."));
-        }
-    }
 
     public override decimal? EstimateCredits(GenerationRequest request, ProviderCapabilities capabilities)
     {

@@ -1,5 +1,4 @@
 using ImageHub.Providers;
-using ImageHub.Providers.Kolbo;
 using ImageHub.Web.Features.Compose;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
@@ -11,14 +10,14 @@ namespace ImageHub.Web.Tests.Pages;
 public sealed class ComposerMarkupTests
 {
     private static async Task<string> PanelAsync(string providerId, Action<ProviderSettings>? arrange = null, IReadOnlyDictionary<string, string>? errors = null,
-        ProviderCapabilities? capabilities = null, IReadOnlyList<KolboNamedItem>? moodboards = null)
+        ProviderCapabilities? capabilities = null, IReadOnlyList<OptionChoice>? moodboards = null)
     {
         var caps = capabilities ?? await CapabilitiesAsync(providerId);
         var settings = new ProviderSettings(providerId);
         arrange?.Invoke(settings);
         return await RenderAsync<ProviderPanel>(new Dictionary<string, object?>
         {
-            [nameof(ProviderPanel.Choice)] = new ProviderChoice(caps, "Team key", null, moodboards ?? [], null),
+            [nameof(ProviderPanel.Choice)] = new ProviderChoice(caps, "Team key", null, new Dictionary<string, IReadOnlyList<OptionChoice>> { ["moodboard_id"] = moodboards ?? [] }, null),
             [nameof(ProviderPanel.Settings)] = settings,
             [nameof(ProviderPanel.Errors)] = errors ?? new Dictionary<string, string>(),
             [nameof(ProviderPanel.Estimate)] = "≈ 1 credit",
@@ -73,11 +72,14 @@ public sealed class ComposerMarkupTests
     {
         var caps = (await CapabilitiesAsync(ProviderIds.Kolbo)) with
         {
-            Models = [new ProviderModel("flux-pro", "FLUX Pro", CreditsPerImage: 4, AspectRatios: ["1:1", "16:9"]), new ProviderModel("ideogram", "Ideogram", CreditsPerImage: 3)],
+            Models = [new ProviderModel("flux-pro", "FLUX Pro", CreditsPerImage: 4, AspectRatios: ["1:1", "16:9"])
+            {
+                OptionValues = new Dictionary<string, IReadOnlyList<string>> { ["aspect_ratio"] = ["1:1", "16:9"] },
+            }, new ProviderModel("ideogram", "Ideogram", CreditsPerImage: 3)],
         };
 
         var html = await PanelAsync(ProviderIds.Kolbo, s => s.Model = "flux-pro", capabilities: caps,
-            moodboards: [new KolboNamedItem("mb-1", "Autumn palette", null)]);
+            moodboards: [new OptionChoice("mb-1", "Autumn palette")]);
 
         var model = Element(html, "model-kolbo");
         Assert.Equal(["", "flux-pro", "ideogram"], OptionValues(model));

@@ -21,7 +21,7 @@ public sealed class PricesPageTests
         await app.InWorkspaceAsync("owner@example.com", workspace, async sp =>
         {
             var pricing = sp.GetRequiredService<PricingService>();
-            saved = await pricing.SetUsdPerCreditAsync(ownerId, "kolbo", 0.0123m) ?? await pricing.SetKoalaCreditsPerImageAsync(ownerId, "premium", 7m);
+            saved = await pricing.SetUsdPerCreditAsync(ownerId, "kolbo", 0.0123m) ?? await pricing.SetModelCreditsPerImageAsync(ownerId, "koala", "premium", 7m);
         });
         var token = await app.CreateInviteAsync("owner@example.com", workspace);
         using var member = app.CreateBrowser();
