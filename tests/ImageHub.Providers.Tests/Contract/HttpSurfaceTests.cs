@@ -177,4 +177,32 @@ public sealed class HttpSurfaceTests(SandboxFixture fixture) : IClassFixture<San
         Assert.Contains("Try again in 95 s", error.Message);
         Assert.Single(Posts(ProviderIds.Qolaba, key));
     }
+
+    [Fact]
+    public void Kolbo_allows_its_documented_ten_generations_a_minute_per_key_by_default() =>
+        Assert.Equal(10, new KolboOptions().GenerationsPerMinute);
+
+    [Fact]
+    public async Task Kolbo_generations_beyond_the_per_key_limit_wait_and_then_are_refused_as_rate_limited_while_another_key_goes_through()
+    {
+        var busy = NewKey();
+        var other = NewKey();
+        await using var services = ProviderServices.Build(fixture.Sandbox, new Dictionary<string, string?> { ["Providers:Kolbo:GenerationsPerMinute"] = "1" });
+        var kolbo = services.GetRequiredService<KolboClient>();
+        var request = new GenerationRequest("a kite");
+        using var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        await kolbo.SubmitAsync(request, new ProviderCredential(busy), Ct);
+        var queued = kolbo.SubmitAsync(request, new ProviderCredential(busy), stopWaiting.Token);   // waits for the next minute
+        var refused = await Assert.ThrowsAsync<ProviderException>(() => kolbo.SubmitAsync(request, new ProviderCredential(busy), Ct));
+        var elsewhere = await kolbo.SubmitAsync(request, new ProviderCredential(other), Ct);
+        await stopWaiting.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => queued);
+
+        Assert.Equal(ProviderErrorKind.RateLimited, refused.Kind);
+        Assert.False(refused.MayHaveBeenAccepted);
+        Assert.NotNull(refused.RetryAfter);
+        Assert.Single(Posts(ProviderIds.Kolbo, busy));
+        Assert.Equal(GenerationState.Pending, elsewhere.State);
+    }
 }
