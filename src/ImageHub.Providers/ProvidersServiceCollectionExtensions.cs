@@ -25,14 +25,22 @@ public static class ProvidersServiceCollectionExtensions
     public static IServiceCollection AddImageHubProviders(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<ProvidersOptions>().Bind(configuration.GetSection(ProvidersOptions.SectionName));
+        services.AddOptions<ProvidersOptions>().Bind(configuration.GetSection(ProvidersOptions.SectionName))
+            .Validate(o => o.Resilience.MaxRetries >= 0, "Providers:Resilience:MaxRetries must be 0 or more.")
+            .Validate(o => o.Resilience.SubmitTimeout > TimeSpan.Zero && o.Resilience.ReadTimeout > TimeSpan.Zero,
+                "Providers:Resilience:SubmitTimeout and ReadTimeout must be longer than zero.")
+            .Validate(o => o.Resilience.BreakerFailureRatio is > 0 and <= 1, "Providers:Resilience:BreakerFailureRatio must be above 0 and at most 1.")
+            .ValidateOnStart();
         services.AddOptions<KoalaOptions>().Bind(configuration.GetSection(KoalaOptions.SectionName));
         services.AddOptions<QolabaOptions>().Bind(configuration.GetSection(QolabaOptions.SectionName))
             .Validate(o => o.AuthHeader is "X-API-Key" or "Bearer" || string.Equals(o.AuthHeader, "bearer", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(o.AuthHeader, "x-api-key", StringComparison.OrdinalIgnoreCase),
-                "Providers:Qolaba:AuthHeader must be \"X-API-Key\" or \"Bearer\".");
+                "Providers:Qolaba:AuthHeader must be \"X-API-Key\" or \"Bearer\".")
+            .ValidateOnStart();
         services.AddOptions<CoalsOptions>().Bind(configuration.GetSection(CoalsOptions.SectionName));
-        services.AddOptions<KolboOptions>().Bind(configuration.GetSection(KolboOptions.SectionName));
+        services.AddOptions<KolboOptions>().Bind(configuration.GetSection(KolboOptions.SectionName))
+            .Validate(o => o.GenerationsPerMinute >= 0, "Providers:Kolbo:GenerationsPerMinute must be 0 (no limit) or more.")
+            .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMemoryCache();
