@@ -25,6 +25,8 @@ public static class ProvidersServiceCollectionExtensions
     public static IServiceCollection AddImageHubProviders(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        // The endpoint options are validated at first use, not at start: the app's sandbox mode sets their base
+        // URLs after configuration, from a sandbox that starts with the host.
         services.AddOptions<ProvidersOptions>().Bind(configuration.GetSection(ProvidersOptions.SectionName))
             .Validate(o => o.Resilience.MaxRetries >= 0, "Providers:Resilience:MaxRetries must be 0 or more.")
             .Validate(o => o.Resilience.SubmitTimeout > TimeSpan.Zero && o.Resilience.ReadTimeout > TimeSpan.Zero,
@@ -35,12 +37,10 @@ public static class ProvidersServiceCollectionExtensions
         services.AddOptions<QolabaOptions>().Bind(configuration.GetSection(QolabaOptions.SectionName))
             .Validate(o => o.AuthHeader is "X-API-Key" or "Bearer" || string.Equals(o.AuthHeader, "bearer", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(o.AuthHeader, "x-api-key", StringComparison.OrdinalIgnoreCase),
-                "Providers:Qolaba:AuthHeader must be \"X-API-Key\" or \"Bearer\".")
-            .ValidateOnStart();
+                "Providers:Qolaba:AuthHeader must be \"X-API-Key\" or \"Bearer\".");
         services.AddOptions<CoalsOptions>().Bind(configuration.GetSection(CoalsOptions.SectionName));
         services.AddOptions<KolboOptions>().Bind(configuration.GetSection(KolboOptions.SectionName))
-            .Validate(o => o.GenerationsPerMinute >= 0, "Providers:Kolbo:GenerationsPerMinute must be 0 (no limit) or more.")
-            .ValidateOnStart();
+            .Validate(o => o.GenerationsPerMinute >= 0, "Providers:Kolbo:GenerationsPerMinute must be 0 (no limit) or more.");
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddMemoryCache();
