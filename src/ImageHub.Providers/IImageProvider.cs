@@ -13,6 +13,15 @@ public interface IImageProvider
 
     string DisplayName { get; }
 
+    /// <summary>Name, key checking, USD per credit, what no model means: known without a network call.</summary>
+    ProviderProfile Profile { get; }
+
+    /// <summary>
+    /// Named values for options whose values live in the key's account (Kolbo's moodboards for <c>moodboard_id</c>),
+    /// by option name; empty when the provider has none.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>>> ListOptionChoicesAsync(ProviderCredential credential, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// The provider's capabilities. Without a credential: the configured defaults, no network. With one,
     /// providers whose model list is data on their side (Qolaba, Kolbo) fetch it (cached for a lifetime).

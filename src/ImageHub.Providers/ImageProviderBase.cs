@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using ImageHub.Providers.Resilience;
+using Microsoft.Extensions.Logging;
 
 namespace ImageHub.Providers;
 
@@ -10,15 +12,30 @@ namespace ImageHub.Providers;
 /// </summary>
 public abstract class ImageProviderBase : IImageProvider
 {
-    private protected ImageProviderBase(ProviderHttp http) => Http = http;
+    private protected ImageProviderBase(TimeProvider timeProvider, ILogger logger)
+    {
+        Time = timeProvider;
+        Logger = logger;
+    }
 
-    private protected ProviderHttp Http { get; }
+    private protected TimeProvider Time { get; }
+
+    private protected ILogger Logger { get; }
 
     private protected abstract ProviderDescriptor Descriptor { get; }
 
+    /// <summary>The provider's source-generated context of wire types (the same one its Refit client writes with).</summary>
+    private protected abstract JsonSerializerContext WireContext { get; }
+
     public string Id => Descriptor.Id;
 
-    public string DisplayName => Descriptor.DisplayName;
+    public string DisplayName => Profile.DisplayName;
+
+    public abstract ProviderProfile Profile { get; }
+
+    /// <summary>None, unless the provider keeps option values in the key's account.</summary>
+    public virtual Task<IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>>> ListOptionChoicesAsync(ProviderCredential credential, CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>>>(new Dictionary<string, IReadOnlyList<OptionChoice>>());
 
     public abstract ValueTask<ProviderCapabilities> GetCapabilitiesAsync(ProviderCredential? credential = null, CancellationToken cancellationToken = default);
 
@@ -35,6 +52,21 @@ public abstract class ImageProviderBase : IImageProvider
             $"{DisplayName} has no way to cancel a generation once it is submitted."));
 
     // ---------------------------------------------------------------- validation
+
+    /// <summary>Model ids are short everywhere; a longer one is not a model (and must not reach storage).</summary>
+    public const int MaxModelIdLength = 200;
+
+    /// <summary>
+    /// All options of one request together, as JSON (non-ASCII escaped, as the hub stores them). Each option has
+    /// its own limit too; this one keeps a request that uses every list to the full within what the hub stores.
+    /// </summary>
+    public const int MaxOptionsJsonLength = 16_000;
+
+    /// <summary>Qolaba's {url, description} reference images: the description's bound (undocumented; a safe one).</summary>
+    public const int MaxItemDescriptionLength = 1_000;
+
+    /// <summary>URLs the hub passes on: 2,048 characters, the bound browsers and Qolaba's docs use.</summary>
+    public const int MaxUrlLength = 2_048;
 
     public IReadOnlyList<FieldError> Validate(GenerationRequest request, ProviderCapabilities capabilities)
     {
@@ -73,6 +105,16 @@ public abstract class ImageProviderBase : IImageProvider
             }
         }
 
+        if (request.Model is { Length: > MaxModelIdLength } longModel)
+        {
+            errors.Add(new("model", $"{name} model ids are at most {MaxModelIdLength} characters; this one has {longModel.Length:N0}."));
+        }
+
+        if (request.OptionsOrEmpty.Count > 0 && JsonSerializer.Serialize(request.OptionsOrEmpty).Length is var optionsLength && optionsLength > MaxOptionsJsonLength)
+        {
+            errors.Add(new("options", $"{name} options can be at most {MaxOptionsJsonLength:N0} characters of JSON together; these have {optionsLength:N0}. Send fewer or shorter values."));
+        }
+
         var maxImages = Math.Min(model?.MaxImages ?? capabilities.MaxImages, capabilities.MaxImages);
         if (request.NumImages is { } n && (n < 1 || n > maxImages))
         {
@@ -92,7 +134,12 @@ public abstract class ImageProviderBase : IImageProvider
                 continue;
             }
             if (value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined) continue;
-            ValidateOption(descriptor, value, model, errors);
+            if (model?.UnsupportedOptions?.Contains(optionName) == true)
+            {
+                errors.Add(new($"options.{optionName}", $"{name} model {model.Id} does not take {optionName}."));
+                continue;
+            }
+            ValidateOption(capabilities, descriptor, value, model, errors);
         }
 
         ValidateSpecific(request, capabilities, model, errors);
@@ -104,12 +151,9 @@ public abstract class ImageProviderBase : IImageProvider
     {
     }
 
-    /// <summary>Model-specific allowed values for an enum option (aspect ratios, qualities), else the option's own.</summary>
-    private protected virtual IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) => option.AllowedValues;
-
     private protected virtual int? MaxItemsFor(OptionDescriptor option, ProviderModel? model) => option.MaxItems;
 
-    private void ValidateOption(OptionDescriptor option, JsonElement value, ProviderModel? model, List<FieldError> errors)
+    private void ValidateOption(ProviderCapabilities capabilities, OptionDescriptor option, JsonElement value, ProviderModel? model, List<FieldError> errors)
     {
         var field = $"options.{option.Name}";
         var name = DisplayName;
@@ -117,11 +161,15 @@ public abstract class ImageProviderBase : IImageProvider
         {
             case OptionKind.Enum:
             {
-                var allowed = AllowedValuesFor(option, model);
+                var allowed = capabilities.AllowedValues(option, model);
                 var modelSpecific = model is not null && !ReferenceEquals(allowed, option.AllowedValues);
                 if (value.ValueKind != JsonValueKind.String)
                 {
                     errors.Add(new(field, $"{name} {option.Name} must be text, one of {List(allowed ?? [])}."));
+                }
+                else if (option.MaxLength is { } enumMax && value.GetString()!.Length > enumMax)
+                {
+                    errors.Add(new(field, $"{name} {option.Name} can be at most {enumMax:N0} characters; this one has {value.GetString()!.Length:N0}."));
                 }
                 else if (allowed is { Count: > 0 } && !allowed.Contains(value.GetString()!, StringComparer.Ordinal))
                 {
@@ -190,6 +238,7 @@ public abstract class ImageProviderBase : IImageProvider
                         ? $"{name} model {model.Id} does not take {option.Name}."
                         : $"{name} {option.Name} can hold at most {cap} item(s) (got {count})."));
                 }
+                if (maxItems is { } listed && count > listed) break; // the count is the problem; items past it are not read one by one
                 var index = 0;
                 foreach (var item in value.EnumerateArray())
                 {
@@ -199,6 +248,14 @@ public abstract class ImageProviderBase : IImageProvider
                         errors.Add(new($"{field}[{index}]", option.ItemsAreUrls
                             ? $"{name} {option.Name} items must be URLs (text){(AcceptsUrlObjects(option) ? " or {url, description}" : "")}."
                             : $"{name} {option.Name} items must be text."));
+                    }
+                    else if (option.MaxLength is { } itemMax && text.Length > itemMax)
+                    {
+                        errors.Add(new($"{field}[{index}]", $"{name} {option.Name} items can be at most {itemMax:N0} characters; item {index + 1} has {text.Length:N0}."));
+                    }
+                    else if (ItemDescription(item) is { Length: > MaxItemDescriptionLength } description)
+                    {
+                        errors.Add(new($"{field}[{index}]", $"{name} {option.Name} descriptions can be at most {MaxItemDescriptionLength:N0} characters; item {index + 1} has {description.Length:N0}."));
                     }
                     else if (option.ItemsAreUrls && !IsHttpUrl(text))
                     {
@@ -211,6 +268,9 @@ public abstract class ImageProviderBase : IImageProvider
                     index++;
                 }
                 break;
+
+                string? ItemDescription(JsonElement item) =>
+                    item.ValueKind == JsonValueKind.Object && item.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
 
                 string? ItemText(JsonElement item) => item.ValueKind switch
                 {
@@ -279,11 +339,11 @@ public abstract class ImageProviderBase : IImageProvider
 
     private protected static string? Null(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
-    /// <summary>Sends, and maps any non-2xx reply to a <see cref="ProviderException"/> in the one error shape.</summary>
-    private protected async Task<ProviderReply> SendAsync(HttpMethod method, Uri uri, ProviderCredential credential, object? body,
+    /// <summary>Runs one call of the provider's Refit interface, and maps any non-2xx reply (3xx included: redirects are never followed) to a <see cref="ProviderException"/> in the one error shape.</summary>
+    private protected async Task<ProviderReply> SendAsync(Func<CancellationToken, Task<HttpResponseMessage>> call, ProviderCredential credential,
         bool isSubmission, CancellationToken cancellationToken, Func<string, string>? fieldName = null)
     {
-        var reply = await Http.SendAsync(Descriptor, method, uri, credential, body, isSubmission, cancellationToken).ConfigureAwait(false);
+        var reply = await ProviderCall.SendAsync(Descriptor, call, isSubmission, Time, Logger, cancellationToken).ConfigureAwait(false);
         if (!reply.IsSuccess)
         {
             throw new ProviderException(ProviderErrors.FromReply(Descriptor, reply, credential, isSubmission, fieldName));
@@ -305,8 +365,9 @@ public abstract class ImageProviderBase : IImageProvider
         }
     }
 
-    private protected static T Wire<T>(JsonElement element) =>
-        element.Deserialize<T>(ProviderHttp.WireJson) ?? throw new JsonException("null");
+    private protected T Wire<T>(JsonElement element) =>
+        (T)(element.Deserialize(WireContext.GetTypeInfo(typeof(T))
+            ?? throw new NotSupportedException($"{typeof(T).Name} is missing from {WireContext.GetType().Name}.")) ?? throw new JsonException("null"));
 
     private protected ProviderException Unexpected(string what, bool isSubmission = false, int? status = null) =>
         new(new ProviderError(Id, ProviderErrorKind.ProviderFailure,

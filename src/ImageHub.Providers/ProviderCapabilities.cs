@@ -20,6 +20,19 @@ public sealed record ProviderCapabilities(
     /// <summary>Says, in a sentence, how a key can be checked (or that it cannot).</summary>
     public string KeyCheckNote { get; init; } = "";
 
+    /// <summary>The provider's profile (the clients set their own; the default repeats what these capabilities say).</summary>
+    public ProviderProfile Profile { get; init; } = new(ProviderId, DisplayName, SupportsKeyCheck, "", UsdPerCredit);
+
+    /// <summary>The values <paramref name="option"/> allows with <paramref name="model"/>: the model's own list where it has one, else the option's (null: free input).</summary>
+    public IReadOnlyList<string>? AllowedValues(OptionDescriptor option, ProviderModel? model) =>
+        model?.OptionValues is { } byOption && byOption.TryGetValue(option.Name, out var values) ? values : option.AllowedValues;
+
+    /// <summary>False when <paramref name="model"/> does not take <paramref name="option"/> (a seed on a model without seeds, a quality on a model without qualities).</summary>
+    public bool Offers(OptionDescriptor option, ProviderModel? model) =>
+        model is null
+        || (model.UnsupportedOptions?.Contains(option.Name) != true
+            && !(option.Kind == OptionKind.Enum && model.OptionValues is { } byOption && byOption.TryGetValue(option.Name, out var values) && values.Count == 0));
+
     /// <summary>Says where the models come from ("configured", "fetched from Kolbo at …").</summary>
     public string ModelsSource { get; init; } = "configured";
 
@@ -50,11 +63,28 @@ public sealed record ProviderModel(
     bool RequiresPremiumPlan = false,
     bool Deprecated = false,
     bool Recommended = false,
-    string? Vendor = null);
+    string? Vendor = null)
+{
+    /// <summary>Model-specific allowed values per option name (aspect ratios, qualities); an empty list: the model does not take that option.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? OptionValues { get; init; }
+
+    /// <summary>Options this model does not take at all (e.g. <c>seed</c> on a model without seeds).</summary>
+    public IReadOnlyList<string>? UnsupportedOptions { get; init; }
+}
+
+/// <summary>Where a composer shows an option: at once, under "More options", or only through the API (transport and editing fields).</summary>
+public enum OptionPlacement { Main, More, ApiOnly }
+
+/// <summary>A named value of an option (a moodboard's id and name).</summary>
+public sealed record OptionChoice(string Value, string Label);
 
 public enum OptionKind { Enum, Int, Number, Bool, String, StringList }
 
-/// <summary>One provider-specific option, under the provider's own field name.</summary>
+/// <summary>
+/// One provider-specific option, under the provider's own field name. Every text and list option has a bound:
+/// <see cref="MaxLength"/> is the longest text (for a list: the longest item), <see cref="MaxItems"/> the longest
+/// list (a model may lower it, e.g. Kolbo's <c>max_reference_images</c>).
+/// </summary>
 public sealed record OptionDescriptor(
     string Name,
     OptionKind Kind,
@@ -66,4 +96,5 @@ public sealed record OptionDescriptor(
     string? Default = null,
     int? MaxLength = null,
     int? MaxItems = null,
-    bool ItemsAreUrls = false);
+    bool ItemsAreUrls = false,
+    OptionPlacement Placement = OptionPlacement.Main);

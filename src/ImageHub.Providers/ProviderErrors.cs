@@ -89,6 +89,7 @@ internal static class ProviderErrors
 
     public static ProviderError FromReply(ProviderDescriptor provider, ProviderReply reply, ProviderCredential credential, bool isSubmission, Func<string, string>? fieldName = null)
     {
+        if (reply.IsRedirect) return Redirect(provider, reply);
         var parsed = ParseBody(reply.Body);
         var message = parsed.Message is null ? null : credential.Scrub(parsed.Message);
         var code = parsed.Code;
@@ -123,6 +124,27 @@ internal static class ProviderErrors
         return new ProviderError(provider.Id, kind, user, status, code, message, retryAfter,
             MayHaveBeenAccepted: isSubmission && status is 502 or 504,
             FieldErrors: fields);
+    }
+
+    /// <summary>
+    /// A 3xx: the clients never follow redirects, so the key is never sent to another address. Only the target's
+    /// origin is named (a Location may carry tokens of its own). Nothing was processed at the address called.
+    /// </summary>
+    public static ProviderError Redirect(ProviderDescriptor provider, ProviderReply reply)
+    {
+        var location = reply.Headers.Location;
+        var target = location switch
+        {
+            null => null,
+            { IsAbsoluteUri: true } => location.GetLeftPart(UriPartial.Authority),
+            _ when reply.RequestUri is { } from => new Uri(from, location).GetLeftPart(UriPartial.Authority),
+            _ => null,
+        };
+        var name = provider.DisplayName;
+        return new ProviderError(provider.Id, ProviderErrorKind.ProviderFailure,
+            $"{name} answered with a redirect ({reply.Status}){(target is null ? "" : $" to {target}")}. ImageHub does not follow " +
+            $"redirects from providers, so the key is never sent to another address; check the {name} base URL (Providers:{name}:BaseUrl).",
+            reply.Status, ProviderMessage: target is null ? null : $"Location: {target}");
     }
 
     public static ProviderError Timeout(ProviderDescriptor provider, TimeSpan after, bool isSubmission) =>

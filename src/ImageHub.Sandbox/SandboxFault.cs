@@ -20,6 +20,12 @@ public enum SandboxFaultKind
     /// <summary>The request is processed (a generation is accepted and charged), then the connection is aborted before any response.</summary>
     DropAfterAccept,
 
+    /// <summary>
+    /// A 307 Temporary Redirect to <see cref="SandboxFault.Location"/> (default: the same path under /elsewhere on
+    /// the sandbox). Nothing is processed; a client that follows it would send its key to the Location.
+    /// </summary>
+    Redirect,
+
     /// <summary>The next generation is accepted but fails: Qolaba task FAILED, Kolbo failed + refund, Koala image URL 500, Coals 500 GENERATION_FAILED.</summary>
     TaskFails,
 }
@@ -28,11 +34,13 @@ public enum SandboxFaultKind
 /// A fault for one key's next request(s). <paramref name="OnlyPath"/> narrows it to one kind of request:
 /// an operation name ("generate", "status", "image", "models", "quota", "images", "cancel", "credits",
 /// "moodboards", "visual-dna") or any text contained in the request path; null means any request of that key.
-/// <see cref="SandboxFaultKind.TaskFails"/> only ever applies to generation submissions.
+/// <see cref="SandboxFaultKind.TaskFails"/> only ever applies to generation submissions. <paramref name="Location"/> is
+/// where a <see cref="SandboxFaultKind.Redirect"/> points.
 /// </summary>
 public sealed record SandboxFault(
     SandboxFaultKind Kind,
     int Count = 1,
     int RetryAfterSeconds = 1,
     TimeSpan? Delay = null,
-    string? OnlyPath = null);
+    string? OnlyPath = null,
+    string? Location = null);

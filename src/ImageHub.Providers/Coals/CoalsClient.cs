@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using ImageHub.Providers.Resilience;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,23 +12,31 @@ namespace ImageHub.Providers.Coals;
 /// <c>GET quota</c> (free). Errors: nested {error:{code,message,details}} (422 VALIDATION_ERROR details map
 /// to fields) or flat {error:"msg"}; 429 carries Retry-After and X-RateLimit-Reset.
 /// </summary>
-public sealed class CoalsClient(
-    HttpClient httpClient,
-    ProviderPipelines pipelines,
-    IOptionsMonitor<CoalsOptions> options,
-    TimeProvider timeProvider,
-    ILogger<CoalsClient> logger)
-    : ImageProviderBase(new ProviderHttp(httpClient, pipelines, timeProvider, logger))
+public sealed class CoalsClient : ImageProviderBase
 {
+    private readonly ICoalsApi api;
+    private readonly IOptionsMonitor<CoalsOptions> options;
+
+    internal CoalsClient(ICoalsApi api, IOptionsMonitor<CoalsOptions> options, TimeProvider timeProvider, ILogger<CoalsClient> logger)
+        : base(timeProvider, logger)
+    {
+        this.api = api;
+        this.options = options;
+    }
+
     public const int MaxPromptLength = 2000;
     public const int MinSide = 256;
     public const int MaxSide = 2048;
     public const int DefaultSide = 1024;
     public const int MaxImages = 4;
 
+    private static readonly ProviderProfile CoalsProfile = new(ProviderIds.Coals, "Coals", CanCheckKeys: true,
+        "Checked by reading the key's quota (free, read-only); the quota is the balance.", CoalsOptions.UsdPerCredit);
+
+    public override ProviderProfile Profile => CoalsProfile;
+
     private static readonly ProviderDescriptor CoalsDescriptor = new(
         ProviderIds.Coals, "Coals",
-        static (request, credential) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Reveal()),
         "The key lacks a scope it needs (graphicoal:generate to generate, graphicoal:read to read): create a key with those scopes at Coals and update it in Keys.",
         static code => code switch
         {
@@ -39,6 +46,8 @@ public sealed class CoalsClient(
         });
 
     private protected override ProviderDescriptor Descriptor => CoalsDescriptor;
+
+    private protected override JsonSerializerContext WireContext => CoalsJson.Default;
 
     private CoalsOptions Options => options.CurrentValue;
 
@@ -52,10 +61,11 @@ public sealed class CoalsClient(
         ];
         return ValueTask.FromResult(new ProviderCapabilities(
             ProviderIds.Coals, DisplayName, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: true, ReportsBalance: true, UsdPerCredit: CoalsOptions.UsdPerCredit,
+            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: true, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: models[0].Id, ModelRequired: false, ModelsAreComplete: true)
         {
-            KeyCheckNote = "Checked by reading the key's quota (free, read-only); the quota is the balance.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = "configured (Providers:Coals:Models; Coals documents one FLUX model)",
         });
     }
@@ -71,7 +81,7 @@ public sealed class CoalsClient(
         var model = Null(request.Model) ?? capabilities.DefaultModel;
         var body = new CoalsGenerateRequest(request.Prompt, OptInt(request, "width"), OptInt(request, "height"), request.NumImages);
 
-        var reply = await SendAsync(HttpMethod.Post, new Uri(Options.BaseUrl, "generate"), credential, body,
+        var reply = await SendAsync(ct => api.GenerateAsync(body, credential.Reveal(), ct), credential,
             isSubmission: true, cancellationToken, FieldName).ConfigureAwait(false);
 
         var items = Read(reply, root => root.ValueKind switch
@@ -102,7 +112,7 @@ public sealed class CoalsClient(
     /// <summary>GET quota (free). The body is not documented: the first number named like a remaining balance is taken.</summary>
     public async Task<CoalsQuota> GetQuotaAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
     {
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Options.BaseUrl, "quota"), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(ct => api.GetQuotaAsync(credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root => new CoalsQuota(FindBalance(root), credential.Scrub(reply.Body)), false, "quota");
     }
 

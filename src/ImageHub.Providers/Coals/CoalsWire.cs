@@ -1,6 +1,20 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Refit;
 
 namespace ImageHub.Providers.Coals;
+
+/// <summary>Coals.ai GraphiCoal's HTTP surface (base <c>https://coals.ai/api/v1/graphicoal/</c>), Bearer auth per call.</summary>
+[Headers("Accept: application/json")]
+internal interface ICoalsApi
+{
+    [Post("/generate")]
+    Task<HttpResponseMessage> GenerateAsync([Body] CoalsGenerateRequest body, [Authorize("Bearer")] string apiKey, CancellationToken cancellationToken);
+
+    /// <summary>Free; its body is not documented.</summary>
+    [Get("/quota")]
+    Task<HttpResponseMessage> GetQuotaAsync([Authorize("Bearer")] string apiKey, CancellationToken cancellationToken);
+}
 
 /// <summary>POST generate body. Coals has no model field: its one model is FLUX.</summary>
 internal sealed record CoalsGenerateRequest(
@@ -21,3 +35,12 @@ internal sealed record CoalsImage(
 
 /// <summary>What GET quota said, read liberally (its body is not documented).</summary>
 public sealed record CoalsQuota(decimal? CreditsRemaining, string Raw);
+
+/// <summary>Every Coals wire type, source-generated (Refit writes requests with it; the client reads replies with it).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(CoalsGenerateRequest))]
+[JsonSerializable(typeof(CoalsImage))]
+[JsonSerializable(typeof(List<CoalsImage>))]
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class CoalsJson : JsonSerializerContext;

@@ -1,7 +1,6 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text.Json;
-using ImageHub.Providers.Resilience;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -13,14 +12,18 @@ namespace ImageHub.Providers.Koala;
 /// from the client's side and the image fetcher (long timeout) does the waiting. Cost: per image by model
 /// from the configured price table. Koala has no read-only endpoint, so keys cannot be checked without generating.
 /// </summary>
-public sealed class KoalaClient(
-    HttpClient httpClient,
-    ProviderPipelines pipelines,
-    IOptionsMonitor<KoalaOptions> options,
-    TimeProvider timeProvider,
-    ILogger<KoalaClient> logger)
-    : ImageProviderBase(new ProviderHttp(httpClient, pipelines, timeProvider, logger))
+public sealed class KoalaClient : ImageProviderBase
 {
+    private readonly IKoalaApi api;
+    private readonly IOptionsMonitor<KoalaOptions> options;
+
+    internal KoalaClient(IKoalaApi api, IOptionsMonitor<KoalaOptions> options, TimeProvider timeProvider, ILogger<KoalaClient> logger)
+        : base(timeProvider, logger)
+    {
+        this.api = api;
+        this.options = options;
+    }
+
     public static readonly IReadOnlyList<string> Styles = ["photo", "illustration", "watercolor", "fantasy", "anime", "3d", "isometric", "none"];
 
     public static readonly IReadOnlyList<string> Sizes =
@@ -28,12 +31,21 @@ public sealed class KoalaClient(
 
     public const int MaxPromptLength = 4000;
 
+    private static readonly ProviderProfile KoalaProfile = new(ProviderIds.Koala, "Koala", CanCheckKeys: false,
+        "Koala has no read-only endpoint to check a key: it stays unchecked until it pays for its first generation.", UsdPerCredit: null)
+    {
+        ChargedByPriceTable = true,
+    };
+
+    public override ProviderProfile Profile => KoalaProfile;
+
     private static readonly ProviderDescriptor KoalaDescriptor = new(
         ProviderIds.Koala, "Koala",
-        static (request, credential) => request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Reveal()),
         "Premium-class models need Koala's Professional plan: pick the standard model or upgrade the plan.");
 
     private protected override ProviderDescriptor Descriptor => KoalaDescriptor;
+
+    private protected override JsonSerializerContext WireContext => KoalaJson.Default;
 
     private KoalaOptions Options => options.CurrentValue;
 
@@ -47,7 +59,11 @@ public sealed class KoalaClient(
             Qualities: m.CreditsByQuality?.Keys.ToList() ?? [],
             MaxImages: 4,
             RequiresPremiumPlan: m.Premium,
-            Deprecated: m.Deprecated)).ToList();
+            Deprecated: m.Deprecated)
+        {
+            // Only models priced by quality take one.
+            OptionValues = new Dictionary<string, IReadOnlyList<string>> { ["quality"] = m.CreditsByQuality?.Keys.ToList() ?? [] },
+        }).ToList();
         var qualities = models.SelectMany(m => m.Qualities ?? []).Distinct().ToList();
         List<OptionDescriptor> descriptors =
         [
@@ -63,16 +79,14 @@ public sealed class KoalaClient(
         return ValueTask.FromResult(new ProviderCapabilities(
             ProviderIds.Koala, DisplayName, MaxPromptLength, MaxImages: 4, DefaultImages: 1,
             models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: false, ReportsBalance: false, UsdPerCredit: null,
+            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: false, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: o.DefaultModel, ModelRequired: false, ModelsAreComplete: true)
         {
-            KeyCheckNote = "Koala has no read-only endpoint: a key is only proven by its first generation.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = "configured (Providers:Koala:Models, defaults from Koala's documentation)",
         });
     }
-
-    private protected override IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) =>
-        option.Name == "quality" && model is not null ? model.Qualities ?? [] : option.AllowedValues;
 
     public override decimal? EstimateCredits(GenerationRequest request, ProviderCapabilities capabilities)
     {
@@ -100,7 +114,7 @@ public sealed class KoalaClient(
         var numImages = request.NumImages ?? 1;
         var body = new KoalaGenerateRequest(request.Prompt, OptString(request, "style"), size, numImages, model.Id, quality);
 
-        var reply = await SendAsync(HttpMethod.Post, new Uri(Options.BaseUrl, "api/image-generation/"), credential, body,
+        var reply = await SendAsync(ct => api.GenerateAsync(body, credential.Reveal(), ct), credential,
             isSubmission: true, cancellationToken, FieldName).ConfigureAwait(false);
 
         var images = Read(reply, root =>

@@ -1,6 +1,15 @@
 using System.Text.Json.Serialization;
+using Refit;
 
 namespace ImageHub.Providers.Koala;
+
+/// <summary>KoalaImages' HTTP surface (base <c>https://koala.sh/</c>), Bearer auth per call.</summary>
+[Headers("Accept: application/json")]
+internal interface IKoalaApi
+{
+    [Post("/api/image-generation/")]
+    Task<HttpResponseMessage> GenerateAsync([Body] KoalaGenerateRequest body, [Authorize("Bearer")] string apiKey, CancellationToken cancellationToken);
+}
 
 /// <summary>POST api/image-generation/ body, in Koala's own field names.</summary>
 internal sealed record KoalaGenerateRequest(
@@ -15,3 +24,11 @@ internal sealed record KoalaGenerateRequest(
 internal sealed record KoalaImage(
     [property: JsonPropertyName("url")] string? Url,
     [property: JsonPropertyName("alt")] string? Alt);
+
+/// <summary>Every Koala wire type, source-generated (Refit writes requests with it; the client reads replies with it).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(KoalaGenerateRequest))]
+[JsonSerializable(typeof(KoalaImage))]
+[JsonSerializable(typeof(List<KoalaImage>))]
+internal sealed partial class KoalaJson : JsonSerializerContext;

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ImageHub.Providers.Resilience;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,21 +13,25 @@ namespace ImageHub.Providers.Kolbo;
 /// generation fails (reported as 0). Cancel: <c>POST v1/generate/{id}/cancel</c>. Models, moodboards, visual DNA
 /// and account credits are readable; the credits endpoint is the key check and the balance.
 /// </summary>
-public sealed class KolboClient(
-    HttpClient httpClient,
-    ProviderPipelines pipelines,
-    IOptionsMonitor<KolboOptions> options,
-    IMemoryCache cache,
-    TimeProvider timeProvider,
-    ILogger<KolboClient> logger)
-    : ImageProviderBase(new ProviderHttp(httpClient, pipelines, timeProvider, logger))
+public sealed class KolboClient : ImageProviderBase
 {
+    private readonly IKolboApi api;
+    private readonly IOptionsMonitor<KolboOptions> options;
+    private readonly IMemoryCache cache;
+
+    internal KolboClient(IKolboApi api, IOptionsMonitor<KolboOptions> options, IMemoryCache cache, TimeProvider timeProvider, ILogger<KolboClient> logger)
+        : base(timeProvider, logger)
+    {
+        this.api = api;
+        this.options = options;
+        this.cache = cache;
+    }
+
     /// <summary>Kolbo documents no prompt limit; ImageHub keeps prompts to this.</summary>
     public const int MaxPromptLength = 4000;
 
     private static readonly ProviderDescriptor KolboDescriptor = new(
         ProviderIds.Kolbo, "Kolbo",
-        static (request, credential) => request.Headers.TryAddWithoutValidation("X-API-Key", credential.Reveal()),
         "Check the key's permissions at Kolbo.",
         static code => code switch
         {
@@ -39,6 +43,23 @@ public sealed class KolboClient(
 
     private protected override ProviderDescriptor Descriptor => KolboDescriptor;
 
+    private static readonly ProviderProfile KolboProfile = new(ProviderIds.Kolbo, "Kolbo", CanCheckKeys: true,
+        "Checked by reading the account's credits (read-only); that is also the balance.", UsdPerCredit: null)
+    {
+        NoModelLabel = "Smart Select",
+    };
+
+    public override ProviderProfile Profile => KolboProfile;
+
+    /// <summary>The account's moodboards, offered by name for <c>moodboard_id</c>.</summary>
+    public override async Task<IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>>> ListOptionChoicesAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
+    {
+        var moodboards = await ListMoodboardsAsync(credential, cancellationToken).ConfigureAwait(false);
+        return new Dictionary<string, IReadOnlyList<OptionChoice>> { ["moodboard_id"] = moodboards.Select(m => new OptionChoice(m.Id, m.Name)).ToList() };
+    }
+
+    private protected override JsonSerializerContext WireContext => KolboJson.Default;
+
     private KolboOptions Options => options.CurrentValue;
 
     private Uri Base => Options.BaseUrl;
@@ -49,12 +70,13 @@ public sealed class KolboClient(
     public async Task<IReadOnlyList<KolboModel>> ListModelsAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (cache.TryGetValue(CacheKey, out IReadOnlyList<KolboModel>? cached) && cached is not null) return cached;
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Base, "v1/models?type=image"), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(ct => api.ListImageModelsAsync(credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         var models = Read(reply, root =>
         {
             var list = root.ValueKind == JsonValueKind.Array ? Wire<List<KolboModel>>(root) : Wire<KolboModelList>(root).Models;
             return (IReadOnlyList<KolboModel>)(list ?? throw new JsonException("no models"))
-                .Where(m => !string.IsNullOrWhiteSpace(m.Identifier) && (m.Types is null || m.Types.Count == 0 || m.Types.Contains("image")))
+                // The server already filtered on ?type=image; the values inside types are not documented, so none is dropped on them.
+                .Where(m => !string.IsNullOrWhiteSpace(m.Identifier))
                 .ToList();
         }, false, "model list");
         cache.Set(CacheKey, models, Options.ModelsCacheLifetime);
@@ -63,16 +85,16 @@ public sealed class KolboClient(
 
     /// <summary>GET v1/moodboards.</summary>
     public Task<IReadOnlyList<KolboNamedItem>> ListMoodboardsAsync(ProviderCredential credential, CancellationToken cancellationToken = default) =>
-        ListNamedAsync("v1/moodboards", ["moodboards", "data", "items"], "moodboard list", credential, cancellationToken);
+        ListNamedAsync(api.ListMoodboardsAsync, ["moodboards", "data", "items"], "moodboard list", credential, cancellationToken);
 
     /// <summary>GET v1/visual-dna.</summary>
     public Task<IReadOnlyList<KolboNamedItem>> ListVisualDnaAsync(ProviderCredential credential, CancellationToken cancellationToken = default) =>
-        ListNamedAsync("v1/visual-dna", ["visual_dnas", "visual_dna", "data", "items"], "visual DNA list", credential, cancellationToken);
+        ListNamedAsync(api.ListVisualDnaAsync, ["visual_dnas", "visual_dna", "data", "items"], "visual DNA list", credential, cancellationToken);
 
     /// <summary>GET v1/account/credits.</summary>
     public async Task<KolboCredits> GetCreditsAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
     {
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Base, "v1/account/credits"), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(ct => api.GetCreditsAsync(credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root => root.TryGetProperty("credits", out var credits) && credits.ValueKind == JsonValueKind.Object
             ? Wire<KolboCredits>(credits)
             : root.TryGetProperty("credits", out var number) && number.ValueKind == JsonValueKind.Number
@@ -93,30 +115,35 @@ public sealed class KolboClient(
             AspectRatios: m.SupportedAspectRatios is { Count: > 0 } ratios ? ratios : null,
             MaxReferenceImages: m.MaxReferenceImages,
             Recommended: m.Recommended ?? false,
-            Vendor: m.Provider)).ToList();
+            Vendor: m.Provider)
+        {
+            OptionValues = m.SupportedAspectRatios is { Count: > 0 } supported
+                ? new Dictionary<string, IReadOnlyList<string>> { ["aspect_ratio"] = supported }
+                : null,
+        }).ToList();
         var allRatios = models.SelectMany(m => m.AspectRatios ?? []).Distinct().ToList();
         List<OptionDescriptor> descriptors =
         [
             new("aspect_ratio", OptionKind.Enum, "Aspect ratio", "Output aspect ratio; each model lists the ratios it supports.",
-                allRatios.Count > 0 ? allRatios : o.EffectiveAspectRatios, Default: "1:1"),
+                allRatios.Count > 0 ? allRatios : o.EffectiveAspectRatios, Default: "1:1", MaxLength: 32),
             new("enhance_prompt", OptionKind.Bool, "Enhance prompt", "Let Kolbo rewrite the prompt for better results.", Default: "true"),
-            new("reference_images", OptionKind.StringList, "Reference images", "Image URLs guiding composition, style or subject (each model has its own maximum).",
-                ItemsAreUrls: true),
-            new("visual_dna_ids", OptionKind.StringList, "Visual DNA", "Visual DNA ids for character/product consistency.", MaxItems: KolboOptions.MaxVisualDna),
-            new("moodboard_id", OptionKind.String, "Moodboard", "A moodboard id whose master prompt guides the style.", MaxLength: 200),
+            new("reference_images", OptionKind.StringList, "Reference images",
+                $"Image URLs guiding composition, style or subject (each model has its own maximum; Smart Select takes {KolboOptions.SmartSelectMaxReferenceImages}).",
+                MaxLength: MaxUrlLength, MaxItems: KolboOptions.SmartSelectMaxReferenceImages, ItemsAreUrls: true, Placement: OptionPlacement.More),
+            new("visual_dna_ids", OptionKind.StringList, "Visual DNA", $"Visual DNA ids for character/product consistency (at most {KolboOptions.MaxVisualDna}).",
+                MaxLength: KolboOptions.MaxIdLength, MaxItems: KolboOptions.MaxVisualDna, Placement: OptionPlacement.More),
+            new("moodboard_id", OptionKind.String, "Moodboard", "A moodboard id whose master prompt guides the style.", MaxLength: KolboOptions.MaxIdLength),
         ];
         return new ProviderCapabilities(
             ProviderIds.Kolbo, DisplayName, MaxPromptLength, o.MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: true, SupportsKeyCheck: true, ReportsBalance: true, UsdPerCredit: null,
+            SupportsCancel: true, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: true, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: null, ModelRequired: false, ModelsAreComplete: fetched is not null)
         {
-            KeyCheckNote = "Checked by reading the account's credits (read-only); that is also the balance.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = fetched is not null ? "fetched from Kolbo (GET v1/models?type=image)" : "not fetched yet: no model = Smart Select",
         };
     }
-
-    private protected override IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) =>
-        option.Name == "aspect_ratio" && model?.AspectRatios is not null ? model.AspectRatios : option.AllowedValues;
 
     private protected override int? MaxItemsFor(OptionDescriptor option, ProviderModel? model) =>
         option.Name == "reference_images" && model?.MaxReferenceImages is { } max ? max : option.MaxItems;
@@ -134,7 +161,7 @@ public sealed class KolboClient(
             request.Prompt, Null(request.Model), OptString(request, "aspect_ratio"), OptBool(request, "enhance_prompt"), request.NumImages,
             OptStrings(request, "reference_images"), OptStrings(request, "visual_dna_ids"), OptString(request, "moodboard_id"));
 
-        var reply = await SendAsync(HttpMethod.Post, new Uri(Base, "v1/generate/image"), credential, body,
+        var reply = await SendAsync(ct => api.GenerateAsync(body, credential.Reveal(), ct), credential,
             isSubmission: true, cancellationToken, FieldName).ConfigureAwait(false);
 
         var started = Read(reply, Wire<KolboGenerateReply>, isSubmission: true);
@@ -149,17 +176,18 @@ public sealed class KolboClient(
     public override async Task<PollResult> PollAsync(ProviderHandle handle, ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (handle.ProviderId != Id) throw HandleMismatch(handle);
-        var uri = PollUri(handle);
-        var reply = await SendAsync(HttpMethod.Get, uri, credential, null, false, cancellationToken).ConfigureAwait(false);
+        var path = PollPath(handle);
+        var reply = await SendAsync(ct => path is null
+            ? api.GetStatusAsync(handle.Id ?? "", credential.Reveal(), ct)
+            : api.PollAsync(path, credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root => ToPoll(Wire<KolboStatusReply>(root), handle, credential), false, "generation status");
     }
 
     public override async Task<PollResult> CancelAsync(ProviderHandle handle, ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (handle.ProviderId != Id) throw HandleMismatch(handle);
-        var uri = new Uri(Base, $"v1/generate/{Uri.EscapeDataString(handle.Id ?? "")}/cancel");
-        // A cancel is not a generation: nothing is charged by sending it twice, so it is retried like a read.
-        var reply = await SendAsync(HttpMethod.Post, uri, credential, null, false, cancellationToken).ConfigureAwait(false);
+        // A cancel is a POST, so the resilience handler retries it only where it cannot have arrived.
+        var reply = await SendAsync(ct => api.CancelAsync(handle.Id ?? "", credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root =>
         {
             var status = Wire<KolboStatusReply>(root);
@@ -183,16 +211,25 @@ public sealed class KolboClient(
         }
     }
 
-    private Uri PollUri(ProviderHandle handle)
+    /// <summary>
+    /// The stored poll URL relative to the base when it is a path under it other than the documented status path;
+    /// null to use the documented path. A stored URL is reused only if it is still on the configured origin and
+    /// under the base (base URLs can change between runs; the key never goes anywhere else).
+    /// </summary>
+    private string? PollPath(ProviderHandle handle)
     {
-        // A stored URL is reused only if it is still on the configured origin (base URLs can change between runs).
-        if (handle.PollUrl is { } stored && Uri.TryCreate(stored, UriKind.Absolute, out var storedUri)
-            && KolboPollUrl.Resolve(Base, stored, handle.Id ?? "") == storedUri)
+        if (string.IsNullOrEmpty(handle.Id))
         {
-            return storedUri;
+            throw new ProviderException(new ProviderError(Id, ProviderErrorKind.InvalidRequest, "This Kolbo handle has no generation id to poll."));
         }
-        return KolboPollUrl.Resolve(Base, null, handle.Id ?? throw new ProviderException(new ProviderError(Id,
-            ProviderErrorKind.InvalidRequest, "This Kolbo handle has no generation id to poll.")));
+        if (handle.PollUrl is not { } stored || !Uri.TryCreate(stored, UriKind.Absolute, out var storedUri)
+            || KolboPollUrl.Resolve(Base, stored, handle.Id) != storedUri
+            || storedUri == KolboPollUrl.Resolve(Base, null, handle.Id))
+        {
+            return null;
+        }
+        var relative = Base.MakeRelativeUri(storedUri).OriginalString;
+        return relative.Length == 0 || relative.StartsWith("..", StringComparison.Ordinal) || relative.Contains('?') ? null : relative;
     }
 
     private PollResult ToPoll(KolboStatusReply status, ProviderHandle handle, ProviderCredential credential)
@@ -242,9 +279,10 @@ public sealed class KolboClient(
 
     private TimeSpan Interval(int? hintSeconds) => hintSeconds is { } s and > 0 ? TimeSpan.FromSeconds(s) : Options.DefaultPollInterval;
 
-    private async Task<IReadOnlyList<KolboNamedItem>> ListNamedAsync(string path, string[] arrayNames, string what, ProviderCredential credential, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<KolboNamedItem>> ListNamedAsync(Func<string, CancellationToken, Task<HttpResponseMessage>> list, string[] arrayNames, string what,
+        ProviderCredential credential, CancellationToken cancellationToken)
     {
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Base, path), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var reply = await SendAsync(ct => list(credential.Reveal(), ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root =>
         {
             var array = root.ValueKind == JsonValueKind.Array ? root

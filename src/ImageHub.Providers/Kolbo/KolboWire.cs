@@ -1,7 +1,40 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Refit;
 
 namespace ImageHub.Providers.Kolbo;
+
+/// <summary>Kolbo's HTTP surface (base <c>https://api.kolbo.ai/api/</c>), <c>X-API-Key</c> per call.</summary>
+[Headers("Accept: application/json")]
+internal interface IKolboApi
+{
+    [Post("/v1/generate/image")]
+    Task<HttpResponseMessage> GenerateAsync([Body] KolboGenerateRequest body, [Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+
+    /// <summary>The documented status path.</summary>
+    [Get("/v1/generate/{generationId}/status")]
+    Task<HttpResponseMessage> GetStatusAsync(string generationId, [Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+
+    /// <summary>A <c>poll_url</c> Kolbo gave, on the base's origin and under its path (relative to the base).</summary>
+    [Get("/{**path}")]
+    Task<HttpResponseMessage> PollAsync(string path, [Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+
+    [Post("/v1/generate/{generationId}/cancel")]
+    Task<HttpResponseMessage> CancelAsync(string generationId, [Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+
+    /// <summary>The server filters on <c>type</c>; the client never filters on the undocumented <c>types</c> values.</summary>
+    [Get("/v1/models?type=image")]
+    Task<HttpResponseMessage> ListImageModelsAsync([Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+
+    [Get("/v1/moodboards")]
+    Task<HttpResponseMessage> ListMoodboardsAsync([Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+
+    [Get("/v1/visual-dna")]
+    Task<HttpResponseMessage> ListVisualDnaAsync([Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+
+    [Get("/v1/account/credits")]
+    Task<HttpResponseMessage> GetCreditsAsync([Header("X-API-Key")] string apiKey, CancellationToken cancellationToken);
+}
 
 /// <summary>POST v1/generate/image body. No <c>model</c> = Smart Select.</summary>
 internal sealed record KolboGenerateRequest(
@@ -65,3 +98,14 @@ public sealed record KolboCredits(
 
 /// <summary>A moodboard or a visual DNA entry (their bodies are not fully documented: id and name are read liberally).</summary>
 public sealed record KolboNamedItem(string Id, string Name, string? Description);
+
+/// <summary>Every Kolbo wire type, source-generated (Refit writes requests with it; the client reads replies with it).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(KolboGenerateRequest))]
+[JsonSerializable(typeof(KolboGenerateReply))]
+[JsonSerializable(typeof(KolboStatusReply))]
+[JsonSerializable(typeof(KolboModelList))]
+[JsonSerializable(typeof(List<KolboModel>))]
+[JsonSerializable(typeof(KolboCredits))]
+internal sealed partial class KolboJson : JsonSerializerContext;

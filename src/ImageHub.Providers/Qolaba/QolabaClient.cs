@@ -1,6 +1,5 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
-using ImageHub.Providers.Resilience;
+using System.Text.Json.Serialization;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,35 +12,52 @@ namespace ImageHub.Providers.Qolaba;
 /// <c>GET api/v1/images/models</c> (cached). Cost: <c>usage.cost_credits</c> (1 credit = $0.005) and <c>cost_usd</c>.
 /// Auth: <c>X-API-Key</c> or <c>Authorization: Bearer</c> (<see cref="QolabaOptions.AuthHeader"/>).
 /// </summary>
-public sealed class QolabaClient(
-    HttpClient httpClient,
-    ProviderPipelines pipelines,
-    IOptionsMonitor<QolabaOptions> options,
-    IMemoryCache cache,
-    TimeProvider timeProvider,
-    ILogger<QolabaClient> logger)
-    : ImageProviderBase(new ProviderHttp(httpClient, pipelines, timeProvider, logger))
+public sealed class QolabaClient : ImageProviderBase
 {
+    private static readonly ProviderDescriptor QolabaDescriptor = new(
+        ProviderIds.Qolaba, "Qolaba",
+        "Check the key's permissions at Qolaba.",
+        static code => code is not null && code.Contains("CREDIT", StringComparison.OrdinalIgnoreCase) ? ProviderErrorKind.InsufficientCredits : null);
+
+    private readonly IQolabaApi api;
+    private readonly IOptionsMonitor<QolabaOptions> options;
+    private readonly IMemoryCache cache;
+
+    internal QolabaClient(IQolabaApi api, IOptionsMonitor<QolabaOptions> options, IMemoryCache cache, TimeProvider timeProvider, ILogger<QolabaClient> logger)
+        : base(timeProvider, logger)
+    {
+        this.api = api;
+        this.options = options;
+        this.cache = cache;
+    }
+
     public const int MaxPromptLength = 4000;
     public const int MaxNegativePromptLength = 2000;
     public const int MaxReferenceImages = 14;
     public const int MaxImages = 10;
 
+    /// <summary>Source images per request (Qolaba's editing models take a handful; 16 is the bound the hub allows).</summary>
+    public const int MaxImageUrls = 16;
+
+    /// <summary>Aspect ratio and quality names are short ("16:9", "4K"); a bound for when the model list is not known.</summary>
+    public const int MaxEnumLength = 32;
+
     public static readonly IReadOnlyList<string> CommonAspectRatios = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9", "5:4", "4:5"];
 
-    private ProviderDescriptor? _descriptor;
+    private protected override ProviderDescriptor Descriptor => QolabaDescriptor;
 
-    private protected override ProviderDescriptor Descriptor => _descriptor ??= new(
-        ProviderIds.Qolaba, "Qolaba",
-        (request, credential) =>
-        {
-            if (string.Equals(options.CurrentValue.AuthHeader, "Bearer", StringComparison.OrdinalIgnoreCase))
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", credential.Reveal());
-            else
-                request.Headers.TryAddWithoutValidation("X-API-Key", credential.Reveal());
-        },
-        "Check the key's permissions at Qolaba.",
-        static code => code is not null && code.Contains("CREDIT", StringComparison.OrdinalIgnoreCase) ? ProviderErrorKind.InsufficientCredits : null);
+    private static readonly ProviderProfile QolabaProfile = new(ProviderIds.Qolaba, "Qolaba", CanCheckKeys: true,
+        "Checked by reading Qolaba's model list (free, read-only). Qolaba reports no balance.", QolabaOptions.UsdPerCredit);
+
+    public override ProviderProfile Profile => QolabaProfile;
+
+    private protected override JsonSerializerContext WireContext => QolabaJson.Default;
+
+    /// <summary>The key in the one header <see cref="QolabaOptions.AuthHeader"/> names: (X-API-Key, Authorization).</summary>
+    private (string? ApiKey, string? Authorization) Auth(ProviderCredential credential) =>
+        string.Equals(Options.AuthHeader, "Bearer", StringComparison.OrdinalIgnoreCase)
+            ? (null, "Bearer " + credential.Reveal())
+            : (credential.Reveal(), null);
 
     private QolabaOptions Options => options.CurrentValue;
 
@@ -51,7 +67,8 @@ public sealed class QolabaClient(
     public async Task<IReadOnlyList<QolabaModel>> ListModelsAsync(ProviderCredential credential, CancellationToken cancellationToken = default)
     {
         if (cache.TryGetValue(CacheKey, out IReadOnlyList<QolabaModel>? cached) && cached is not null) return cached;
-        var reply = await SendAsync(HttpMethod.Get, new Uri(Options.BaseUrl, "api/v1/images/models"), credential, null, false, cancellationToken).ConfigureAwait(false);
+        var (apiKey, authorization) = Auth(credential);
+        var reply = await SendAsync(ct => api.ListModelsAsync(apiKey, authorization, ct), credential, false, cancellationToken).ConfigureAwait(false);
         var models = Read(reply, root =>
         {
             var list = root.ValueKind == JsonValueKind.Array ? Wire<List<QolabaModel>>(root) : Wire<QolabaModelList>(root).Models;
@@ -74,26 +91,32 @@ public sealed class QolabaClient(
         List<OptionDescriptor> descriptors =
         [
             new("aspect_ratio", OptionKind.Enum, "Aspect ratio", "Output aspect ratio; not every model supports every ratio.",
-                ratios.Count > 0 ? ratios : CommonAspectRatios),
+                ratios.Count > 0 ? ratios : CommonAspectRatios, MaxLength: MaxEnumLength),
             new("quality", OptionKind.Enum, "Quality", "Resolution/quality preset, model-specific (e.g. 2K, 4K; low, medium, high).",
-                qualities.Count > 0 ? qualities : null),
+                qualities.Count > 0 ? qualities : null, MaxLength: MaxEnumLength),
             new("seed", OptionKind.Int, "Seed", "Random seed for reproducible results (models that support seeds)."),
             new("negative_prompt", OptionKind.String, "Negative prompt", "What to keep out of the image.", MaxLength: MaxNegativePromptLength),
-            new("num_inference_steps", OptionKind.Int, "Inference steps", "Denoising steps (FAL models): more is slower and finer.", Min: 1, Max: 150),
-            new("guidance_scale", OptionKind.Number, "Guidance scale", "How closely to follow the prompt (FAL models).", Min: 0, Max: 30),
-            new("temperature", OptionKind.Number, "Temperature", "Sampling temperature (Vertex models).", Min: 0, Max: 2),
+            new("num_inference_steps", OptionKind.Int, "Inference steps", "Denoising steps (FAL models): more is slower and finer.", Min: 1, Max: 150,
+                Placement: OptionPlacement.More),
+            new("guidance_scale", OptionKind.Number, "Guidance scale", "How closely to follow the prompt (FAL models).", Min: 0, Max: 30,
+                Placement: OptionPlacement.More),
+            new("temperature", OptionKind.Number, "Temperature", "Sampling temperature (Vertex models).", Min: 0, Max: 2, Placement: OptionPlacement.More),
             new("reference_images", OptionKind.StringList, "Reference images", "Image URLs (or {url, description}) for character, product or style consistency.",
-                MaxItems: MaxReferenceImages, ItemsAreUrls: true),
-            new("image_urls", OptionKind.StringList, "Source images", "Source image URLs for image-to-image or editing.", ItemsAreUrls: true),
-            new("mask_url", OptionKind.String, "Mask", "Black/white inpainting mask URL (FLUX Inpainting only).", ItemsAreUrls: true),
-            new("celery", OptionKind.Bool, "Asynchronous", "true: Qolaba answers at once with a task that is polled; false: it answers when the images are done.", Default: "false"),
+                MaxLength: MaxUrlLength, MaxItems: MaxReferenceImages, ItemsAreUrls: true, Placement: OptionPlacement.More),
+            new("image_urls", OptionKind.StringList, "Source images", $"Source image URLs for image-to-image or editing (at most {MaxImageUrls}).",
+                MaxLength: MaxUrlLength, MaxItems: MaxImageUrls, ItemsAreUrls: true, Placement: OptionPlacement.ApiOnly),
+            new("mask_url", OptionKind.String, "Mask", "Black/white inpainting mask URL (FLUX Inpainting only).", MaxLength: MaxUrlLength, ItemsAreUrls: true,
+                Placement: OptionPlacement.ApiOnly),
+            new("celery", OptionKind.Bool, "Asynchronous", "true: Qolaba answers at once with a task that is polled; false: it answers when the images are done.", Default: "false",
+                Placement: OptionPlacement.ApiOnly),
         ];
         return new ProviderCapabilities(
             ProviderIds.Qolaba, DisplayName, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: true, ReportsBalance: false, UsdPerCredit: QolabaOptions.UsdPerCredit,
+            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: false, UsdPerCredit: Profile.UsdPerCredit,
             DefaultModel: null, ModelRequired: true, ModelsAreComplete: fetched is not null)
         {
-            KeyCheckNote = "Checked by reading Qolaba's model list (free, read-only). Qolaba reports no balance.",
+            KeyCheckNote = Profile.KeyCheckNote,
+            Profile = Profile,
             ModelsSource = fetched is not null ? "fetched from Qolaba (GET api/v1/images/models)" : "known ids, until fetched with a key",
         };
     }
@@ -108,27 +131,24 @@ public sealed class QolabaClient(
         DefaultImages: m.DefaultNumImages,
         MaxReferenceImages: m.MaxReferenceImages,
         SupportsSeed: m.SupportsSeed,
-        Vendor: m.Provider);
-
-    private protected override IReadOnlyList<string>? AllowedValuesFor(OptionDescriptor option, ProviderModel? model) => option.Name switch
+        Vendor: m.Provider)
     {
-        "aspect_ratio" when model?.AspectRatios is not null => model.AspectRatios,
-        "quality" when model?.Qualities is not null => model.Qualities,
-        _ => option.AllowedValues,
+        OptionValues = ModelValues(m),
+        UnsupportedOptions = m.SupportsSeed == false ? ["seed"] : null,
     };
+
+    private static Dictionary<string, IReadOnlyList<string>> ModelValues(QolabaModel m)
+    {
+        var values = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (m.ImageSize is { } ratios) values["aspect_ratio"] = ratios;
+        if (m.Quality is { } qualities) values["quality"] = qualities;
+        return values;
+    }
 
     private protected override int? MaxItemsFor(OptionDescriptor option, ProviderModel? model) =>
         option.Name == "reference_images" && model?.MaxReferenceImages is { } max ? Math.Min(max, MaxReferenceImages) : option.MaxItems;
 
     private protected override bool AcceptsUrlObjects(OptionDescriptor option) => option.Name == "reference_images";
-
-    private protected override void ValidateSpecific(GenerationRequest request, ProviderCapabilities capabilities, ProviderModel? model, List<FieldError> errors)
-    {
-        if (model?.SupportsSeed == false && request.OptionsOrEmpty.TryGetValue("seed", out var seed) && seed.ValueKind != JsonValueKind.Null)
-        {
-            errors.Add(new("options.seed", $"Qolaba model {model.Id} does not take a seed."));
-        }
-    }
 
     public override decimal? EstimateCredits(GenerationRequest request, ProviderCapabilities capabilities)
     {
@@ -150,7 +170,8 @@ public sealed class QolabaClient(
             OptLong(request, "seed"), OptInt(request, "num_inference_steps"), OptDecimal(request, "guidance_scale"),
             OptDecimal(request, "temperature"), OptString(request, "negative_prompt"));
 
-        var reply = await SendAsync(HttpMethod.Post, new Uri(Options.BaseUrl, "api/v1/images/generate"), credential, body,
+        var (apiKey, authorization) = Auth(credential);
+        var reply = await SendAsync(ct => api.GenerateAsync(body, apiKey, authorization, ct), credential,
             isSubmission: true, cancellationToken, FieldName).ConfigureAwait(false);
 
         return Read(reply, root =>
@@ -178,8 +199,8 @@ public sealed class QolabaClient(
         {
             return new PollResult(GenerationState.Succeeded, 100, handle.ImagesOrEmpty, handle.Credits, handle.CostUsd, null, null);
         }
-        var uri = new Uri(Options.BaseUrl, "api/v1/tasks/" + Uri.EscapeDataString(handle.Id ?? ""));
-        var reply = await SendAsync(HttpMethod.Get, uri, credential, null, false, cancellationToken).ConfigureAwait(false);
+        var (apiKey, authorization) = Auth(credential);
+        var reply = await SendAsync(ct => api.GetTaskAsync(handle.Id ?? "", apiKey, authorization, ct), credential, false, cancellationToken).ConfigureAwait(false);
         return Read(reply, root =>
         {
             var task = Wire<QolabaTask>(root);

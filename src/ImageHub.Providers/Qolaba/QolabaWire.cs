@@ -1,7 +1,28 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Refit;
 
 namespace ImageHub.Providers.Qolaba;
+
+/// <summary>
+/// Qolaba's HTTP surface (base <c>https://api.platform.qolaba.ai/</c>). The key goes in exactly one of the two
+/// headers (<see cref="QolabaOptions.AuthHeader"/>); the other is null and so not sent.
+/// </summary>
+[Headers("Accept: application/json")]
+internal interface IQolabaApi
+{
+    [Post("/api/v1/images/generate")]
+    Task<HttpResponseMessage> GenerateAsync([Body] QolabaGenerateRequest body, [Header("X-API-Key")] string? apiKey,
+        [Header("Authorization")] string? authorization, CancellationToken cancellationToken);
+
+    [Get("/api/v1/tasks/{taskId}")]
+    Task<HttpResponseMessage> GetTaskAsync(string taskId, [Header("X-API-Key")] string? apiKey,
+        [Header("Authorization")] string? authorization, CancellationToken cancellationToken);
+
+    [Get("/api/v1/images/models")]
+    Task<HttpResponseMessage> ListModelsAsync([Header("X-API-Key")] string? apiKey,
+        [Header("Authorization")] string? authorization, CancellationToken cancellationToken);
+}
 
 /// <summary>POST api/v1/images/generate body, in Qolaba's field names.</summary>
 internal sealed record QolabaGenerateRequest(
@@ -68,3 +89,14 @@ public sealed record QolabaModel(
     [property: JsonPropertyName("defaultNumImages")] int? DefaultNumImages,
     [property: JsonPropertyName("maxReferenceImages")] int? MaxReferenceImages,
     [property: JsonPropertyName("supportsSeed")] bool? SupportsSeed);
+
+/// <summary>Every Qolaba wire type, source-generated (Refit writes requests with it; the client reads replies with it).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    PropertyNameCaseInsensitive = true)]
+[JsonSerializable(typeof(QolabaGenerateRequest))]
+[JsonSerializable(typeof(QolabaResult))]
+[JsonSerializable(typeof(List<QolabaImage>))]
+[JsonSerializable(typeof(QolabaTask))]
+[JsonSerializable(typeof(QolabaModelList))]
+[JsonSerializable(typeof(List<QolabaModel>))]
+internal sealed partial class QolabaJson : JsonSerializerContext;

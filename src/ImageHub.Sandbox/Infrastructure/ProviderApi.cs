@@ -34,6 +34,9 @@ internal abstract class ProviderApi(SandboxState state, PngCache pngs, string pr
 
     public abstract IResult RateLimited(string operation, int retryAfterSeconds);
 
+    /// <summary>Whether a 429 carries a Retry-After header (Qolaba documents only the body's <c>retryAfter</c>).</summary>
+    public virtual bool SendsRetryAfterHeader => true;
+
     public abstract IResult ServerError(string operation);
 
     /// <summary>413 in the provider's shape: the body is larger than the sandbox reads.</summary>

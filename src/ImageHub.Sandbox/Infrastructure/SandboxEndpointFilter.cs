@@ -79,8 +79,14 @@ internal sealed class SandboxEndpointFilter(ProviderApi api, SandboxState state,
         switch (fault?.Kind)
         {
             case SandboxFaultKind.RateLimited:
-                http.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                if (api.SendsRetryAfterHeader)
+                {
+                    http.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+
                 return api.RateLimited(operation, fault.RetryAfterSeconds);
+            case SandboxFaultKind.Redirect:
+                return Results.Redirect(fault.Location ?? $"{request.PathBase}/elsewhere{request.Path}", permanent: false, preserveMethod: true);
             case SandboxFaultKind.ServerError:
                 return api.ServerError(operation);
             case SandboxFaultKind.Slow:

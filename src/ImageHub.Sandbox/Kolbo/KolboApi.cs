@@ -4,9 +4,14 @@ using ImageHub.Sandbox.Infrastructure;
 
 namespace ImageHub.Sandbox.Kolbo;
 
-/// <summary>A Kolbo model. <c>credits</c> repeats <c>credit</c> because the docs' own sample code reads <c>m.credits</c>.</summary>
+/// <summary>
+/// A Kolbo model. <c>credits</c> repeats <c>credit</c> because the docs' own sample code reads <c>m.credits</c>.
+/// Kolbo documents <c>types</c> but not its values: the sandbox serves values no client could guess (never
+/// "image"), and filters <c>?type=</c> on its own <see cref="Kind"/>, as the real server does on whatever it keeps.
+/// </summary>
 internal sealed record KolboModel(string Identifier, string Name, string Provider, IReadOnlyList<string> Types, decimal Credit,
-    IReadOnlyList<string> SupportedAspectRatios, int MaxReferenceImages, bool Recommended, string Description)
+    IReadOnlyList<string> SupportedAspectRatios, int MaxReferenceImages, bool Recommended, string Description,
+    [property: System.Text.Json.Serialization.JsonIgnore] string Kind = "image")
 {
     public decimal Credits => Credit;
 }
@@ -47,16 +52,19 @@ internal sealed class KolboApi(SandboxState state, PngCache pngs, string prefix)
     private static readonly DateTimeOffset Epoch = new(2026, 1, 15, 9, 0, 0, TimeSpan.Zero);
     private static readonly IReadOnlyList<string> WideRatios = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9"];
     private static readonly IReadOnlyList<string> BasicRatios = ["1:1", "16:9", "9:16", "4:3", "3:4"];
-    private static readonly KolboModel SmartSelect = new("auto", "Smart Select", "Kolbo", ["image"], 2, WideRatios, 4, false, "Kolbo picks the best model for the prompt.");
+    /// <summary>Undocumented values, deliberately unlike any guess ("image", "text-to-image", "txt2img").</summary>
+    private static readonly IReadOnlyList<string> ImageTypes = ["kx.still/gen", "kx.still/edit"];
+    private static readonly IReadOnlyList<string> ClipTypes = ["kx.motion/gen"];
+    private static readonly KolboModel SmartSelect = new("auto", "Smart Select", "Kolbo", ImageTypes, 2, WideRatios, 4, false, "Kolbo picks the best model for the prompt.");
 
     public static IReadOnlyList<KolboModel> Models { get; } =
     [
-        new("nano-banana-2", "Nano Banana 2", "Google", ["image"], 8, WideRatios, 14, true, "Fast, faithful, great with text."),
-        new("nano-banana-pro", "Nano Banana Pro", "Google", ["image"], 15, WideRatios, 14, false, "Highest fidelity Gemini image model."),
-        new("nano-banana-2/4k", "Nano Banana 2 (4K)", "Google", ["image"], 16, WideRatios, 14, false, "Nano Banana 2 at 4K."),
-        new("flux-2-pro", "FLUX.2 Pro", "Black Forest Labs", ["image"], 6, BasicRatios, 4, false, "Photorealism."),
-        new("ideogram-v3", "Ideogram 3.0", "Ideogram", ["image"], 10, WideRatios, 0, false, "Typography and design."),
-        new("kling-2.5-turbo", "Kling 2.5 Turbo", "Kuaishou", ["video"], 40, ["16:9", "9:16", "1:1"], 1, false, "Text and image to video."),
+        new("nano-banana-2", "Nano Banana 2", "Google", ImageTypes, 8, WideRatios, 14, true, "Fast, faithful, great with text."),
+        new("nano-banana-pro", "Nano Banana Pro", "Google", ImageTypes, 15, WideRatios, 14, false, "Highest fidelity Gemini image model."),
+        new("nano-banana-2/4k", "Nano Banana 2 (4K)", "Google", ImageTypes, 16, WideRatios, 14, false, "Nano Banana 2 at 4K."),
+        new("flux-2-pro", "FLUX.2 Pro", "Black Forest Labs", ImageTypes, 6, BasicRatios, 4, false, "Photorealism."),
+        new("ideogram-v3", "Ideogram 3.0", "Ideogram", ["kx.still/gen"], 10, WideRatios, 0, false, "Typography and design."),
+        new("kling-2.5-turbo", "Kling 2.5 Turbo", "Kuaishou", ClipTypes, 40, ["16:9", "9:16", "1:1"], 1, false, "Text and image to video.", Kind: "video"),
     ];
 
     public static IReadOnlyList<KolboMoodboard> Moodboards { get; } =
@@ -114,7 +122,7 @@ internal sealed class KolboApi(SandboxState state, PngCache pngs, string prefix)
             return Error(400, "INVALID_REQUEST", $"type '{type}' is not one of: image, video.");
         }
 
-        var models = Models.Where(m => type.Length == 0 || m.Types.Contains(type)).ToList();
+        var models = Models.Where(m => type.Length == 0 || m.Kind == type).ToList();
         return Results.Json(new KolboModelList(true, models, models.Count), Json);
     }
 
@@ -133,7 +141,7 @@ internal sealed class KolboApi(SandboxState state, PngCache pngs, string prefix)
         }
 
         var modelId = fields.String("model");
-        var model = modelId is null ? SmartSelect : Models.FirstOrDefault(m => m.Identifier == modelId && m.Types.Contains("image"));
+        var model = modelId is null ? SmartSelect : Models.FirstOrDefault(m => m.Identifier == modelId && m.Kind == "image");
         if (model is null)
         {
             return Error(400, "MODEL_NOT_FOUND", $"Model '{modelId}' not found. List image models with GET /api/v1/models?type=image.");

@@ -79,6 +79,9 @@ internal sealed class QolabaApi(SandboxState state, PngCache pngs, string prefix
         ? "Missing API key. Send 'X-API-Key: <key>' or 'Authorization: Bearer <key>'."
         : "Invalid API key.");
 
+    /// <summary>Qolaba documents its 429 with a <c>retryAfter</c> field in the body, and no header.</summary>
+    public override bool SendsRetryAfterHeader => false;
+
     public override IResult RateLimited(string operation, int retryAfterSeconds) =>
         Results.Json(new QolabaError("Rate Limited", $"Too many requests. Retry after {retryAfterSeconds} seconds.", retryAfterSeconds), Json, statusCode: 429);
 

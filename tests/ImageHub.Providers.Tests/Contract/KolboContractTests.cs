@@ -49,6 +49,24 @@ public sealed class KolboContractTests(SandboxFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Kolbo_offers_and_accepts_every_model_the_server_lists_for_images_whatever_their_types_say()
+    {
+        var key = NewKey();
+        var credential = new ProviderCredential(key);
+        await using var services = ProviderServices.Build(fixture.Sandbox); // its own model cache: the list is fetched here
+        var kolbo = services.GetRequiredService<KolboClient>();
+
+        var capabilities = await kolbo.GetCapabilitiesAsync(credential, Ct);
+        var submitted = await kolbo.SubmitAsync(new GenerationRequest("a poster", "ideogram-v3"), credential, Ct);
+
+        var list = Assert.Single(fixture.RequestsOf(ProviderIds.Kolbo, key), r => r.Method == "GET");
+        Assert.Equal("/kolbo/api/v1/models?type=image", list.PathAndQuery);
+        Assert.Equal(["nano-banana-2", "nano-banana-pro", "nano-banana-2/4k", "flux-2-pro", "ideogram-v3"], capabilities.Models.Select(m => m.Id));
+        Assert.True(capabilities.ModelsAreComplete);
+        Assert.Equal("ideogram-v3", submitted.Handle.Model);
+    }
+
+    [Fact]
     public async Task Kolbo_smart_select_leaves_the_model_out()
     {
         var key = NewKey();

@@ -199,7 +199,7 @@ public sealed class QolabaContractTests(SandboxFixture fixture) : IClassFixture<
         Assert.Equal("Qolaba quality for model vertex/imagen-4-ultra must be one of 1K, 2K (got \"4K\").", messages["options.quality"]);
         Assert.Equal("Qolaba model vertex/imagen-4-ultra does not take reference_images.", messages["options.reference_images"]);
         Assert.Equal("Qolaba celery must be true or false.", messages["options.celery"]);
-        Assert.Equal("Qolaba model vertex/nano-banana-flash does not take a seed.", Assert.Single(noSeed).Message);
+        Assert.Equal("Qolaba model vertex/nano-banana-flash does not take seed.", Assert.Single(noSeed).Message);
         Assert.Equal("model", Assert.Single(noModel).Field);
         Assert.Empty(Posts(fixture.RequestsOf(ProviderIds.Qolaba, key)));
     }

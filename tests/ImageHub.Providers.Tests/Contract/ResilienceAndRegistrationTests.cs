@@ -39,7 +39,7 @@ public sealed class ResilienceAndRegistrationTests(SandboxFixture fixture) : ICl
     }
 
     [Fact]
-    public async Task Circuits_are_per_provider_so_one_failing_provider_does_not_stop_another()
+    public async Task Circuits_are_per_key_and_provider_so_one_failing_provider_does_not_stop_another()
     {
         var key = NewKey();
         var credential = new ProviderCredential(key);
@@ -105,5 +105,16 @@ public sealed class ResilienceAndRegistrationTests(SandboxFixture fixture) : ICl
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<QolabaOptions>>().Value);
 
         Assert.Contains("\"X-API-Key\" or \"Bearer\"", error.Message);
+    }
+
+    [Fact]
+    public void A_negative_kolbo_generation_limit_is_refused_with_a_message_naming_the_setting()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Providers:Kolbo:GenerationsPerMinute"] = "-1" }).Build();
+        using var services = new ServiceCollection().AddImageHubProviders(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<KolboOptions>>().Value);
+
+        Assert.Contains("Providers:Kolbo:GenerationsPerMinute", error.Message);
     }
 }

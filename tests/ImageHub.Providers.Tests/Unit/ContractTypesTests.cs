@@ -27,7 +27,7 @@ public sealed class ContractTypesTests
     public void A_key_echoed_in_a_provider_error_is_masked_in_the_message()
     {
         var credential = new ProviderCredential("sk-echoed-secret-1234");
-        var descriptor = new ProviderDescriptor("koala", "Koala", (_, _) => { }, "");
+        var descriptor = new ProviderDescriptor("koala", "Koala", "");
         var reply = new ProviderReply(400, new HttpResponseMessage().Headers, """{"error":"Key sk-echoed-secret-1234 cannot use style 'x'"}""", new Uri("http://x/"), null);
 
         var error = ProviderErrors.FromReply(descriptor, reply, credential, isSubmission: true);

@@ -58,6 +58,20 @@ public sealed class ApiTests
     }
 
     [Fact]
+    public async Task An_unbounded_option_list_is_a_400_naming_the_field_and_nothing_is_stored_or_sent()
+    {
+        await using var host = JobsHost.Start();
+        var urls = string.Join(",", Enumerable.Range(0, 20_000).Select(i => $"\"https://example.com/{i}.png\""));
+
+        var (status, problem, response) = await PostAsync(host, $$$"""{"prompt":"edit","provider":"qolaba","model":"vertex/nano-banana-pro","options":{"image_urls":[{{{urls}}}]}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("at most 16", Assert.Single(Messages(problem, "options.image_urls")));
+        Assert.Equal(0, host.Account("qolaba").AcceptedSubmissions);
+    }
+
+    [Fact]
     public async Task Malformed_json_a_wrongly_typed_value_and_an_unknown_top_level_field_are_400_problems_not_500s()
     {
         await using var host = JobsHost.Start();

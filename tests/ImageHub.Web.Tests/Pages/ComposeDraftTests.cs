@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ImageHub.Providers;
 using ImageHub.Web.Features.Compose;
+using ImageHub.Web.Features.Spend;
 using static ImageHub.Web.Tests.Pages.Markup;
 
 namespace ImageHub.Web.Tests.Pages;
@@ -75,12 +76,14 @@ public sealed class ComposeDraftTests
         draft.Toggle(ProviderIds.Koala);
         draft.Toggle(ProviderIds.Coals);
         draft.For(ProviderIds.Koala).NumImages = 3;
-        var koala = new ProviderChoice(await CapabilitiesAsync(ProviderIds.Koala), null, null, [], null);
-        var coals = new ProviderChoice(await CapabilitiesAsync(ProviderIds.Coals), null, null, [], null);
-        var documented = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?> { ["coals"] = 0.01m });
-        var overridden = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?> { ["coals"] = 0.01m, ["koala"] = 0.02m },
-            new Dictionary<string, decimal> { ["standard"] = 2 });
-        var otherModelOverridden = new ComposeEstimator(Markup.Providers, new Dictionary<string, decimal?>(), new Dictionary<string, decimal> { ["premium"] = 9 });
+        var none = new Dictionary<string, IReadOnlyList<OptionChoice>>();
+        var koala = new ProviderChoice(await CapabilitiesAsync(ProviderIds.Koala), null, null, none, null);
+        var coals = new ProviderChoice(await CapabilitiesAsync(ProviderIds.Coals), null, null, none, null);
+        var documented = new ComposeEstimator(Markup.Providers, PriceBook.Empty); // Coals documents $0.01 per credit itself
+        var overridden = new ComposeEstimator(Markup.Providers, new PriceBook(new Dictionary<string, decimal?> { ["koala"] = 0.02m },
+            new Dictionary<(string, string), decimal> { [("koala", "standard")] = 2 }));
+        var otherModelOverridden = new ComposeEstimator(Markup.Providers, new PriceBook(new Dictionary<string, decimal?>(),
+            new Dictionary<(string, string), decimal> { [("koala", "premium")] = 9 }));
 
         Assert.Equal("≈ 3 credits", documented.Text(koala, draft));             // standard: 1 credit per image, no USD rate
         Assert.Equal("≈ 2 credits · $0.02", documented.Text(coals, draft));

@@ -169,14 +169,14 @@ public sealed class GalleryAndSpendUiTests
         Assert.Equal("0.0123", page.ByTestId("usd-kolbo").GetAttribute("value"));
         Assert.Contains("published rate", page.Text);
         Assert.Contains("set here", page.Text);
-        Assert.Equal("Ideogram 3.0", page.ByTestId("koala-ideogram-3.0").TextContent.Trim());
+        Assert.Equal("Ideogram 3.0", page.ByTestId("model-koala-ideogram-3.0").TextContent.Trim());
 
         page.ByTestId("usd-koala").Change("0.002");
         page.ByTestId("save-usd-koala").Click();
 
         page.WaitFor(() => Assert.Contains("Koala: $0.002 per credit saved.", page.Text));
         Assert.Single(page.FindAll(".mud-snackbar"));
-        Assert.Equal(0.002m, await team.AsAsync(UiTeam.Owner, sp => sp.GetRequiredService<PricingService>().UsdPerCreditAsync("koala")));
+        Assert.Equal(0.002m, await team.AsAsync(UiTeam.Owner, async sp => (await sp.GetRequiredService<PricingService>().ListAsync()).Single(p => p.ProviderId == "koala").UsdPerCredit));
     }
 
     /// <summary>The data grid's rows as "cell | cell | …".</summary>

@@ -4,40 +4,23 @@ using ImageHub.Providers;
 namespace ImageHub.Web.Features.Compose;
 
 /// <summary>
-/// Which of a provider's options the composer shows, with the values the chosen model allows, and how one
-/// aspect ratio is mapped onto each provider's own vocabulary in compare mode (Koala <c>size</c>, Coals
-/// <c>width</c>/<c>height</c>, Qolaba and Kolbo <c>aspect_ratio</c>).
+/// Which of a provider's options the composer shows (the provider's <see cref="OptionPlacement"/> and what the
+/// chosen model takes, both from its capabilities), and how one aspect ratio is mapped onto each provider's own
+/// vocabulary in compare mode (an <c>aspect_ratio</c> option, a <c>size</c> of W x H, or <c>width</c>/<c>height</c>).
 /// </summary>
 public static class ComposeOptions
 {
-    /// <summary>Transport or image-editing fields the composer does not offer (the REST API still takes them).</summary>
-    private static readonly HashSet<string> NotComposed = ["celery", "image_urls", "mask_url"];
-
-    /// <summary>Fields shown under "More options" rather than at once.</summary>
-    private static readonly HashSet<string> Advanced = ["temperature", "reference_images", "visual_dna_ids", "num_inference_steps", "guidance_scale"];
-
     public static readonly IReadOnlyList<string> CommonAspectRatios = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3"];
 
     /// <summary>The options this provider supports with <paramref name="model"/> (a model without qualities hides quality).</summary>
     public static IEnumerable<OptionDescriptor> Visible(ProviderCapabilities capabilities, ProviderModel? model) =>
-        capabilities.Options.Where(o => !NotComposed.Contains(o.Name) && Applies(o, model));
+        capabilities.Options.Where(o => o.Placement != OptionPlacement.ApiOnly && capabilities.Offers(o, model));
 
-    public static bool IsAdvanced(OptionDescriptor option) => Advanced.Contains(option.Name);
+    public static bool IsAdvanced(OptionDescriptor option) => option.Placement == OptionPlacement.More;
 
-    private static bool Applies(OptionDescriptor option, ProviderModel? model) => option.Name switch
-    {
-        "quality" => option.AllowedValues is null || model is null || model.Qualities is null || model.Qualities.Count > 0,
-        "seed" => model?.SupportsSeed is not false,
-        _ => true,
-    };
-
-    /// <summary>The values the option allows with the chosen model (a model's own aspect ratios or qualities), or null for free input.</summary>
-    public static IReadOnlyList<string>? AllowedValues(OptionDescriptor option, ProviderModel? model) => option.Name switch
-    {
-        "aspect_ratio" when model?.AspectRatios is { Count: > 0 } ratios => ratios,
-        "quality" when model?.Qualities is { Count: > 0 } qualities => qualities,
-        _ => option.AllowedValues,
-    };
+    /// <summary>The values the option allows with the chosen model (the model's own list where it has one), or null for free input.</summary>
+    public static IReadOnlyList<string>? AllowedValues(ProviderCapabilities capabilities, OptionDescriptor option, ProviderModel? model) =>
+        capabilities.AllowedValues(option, model);
 
     /// <summary>The most images the provider takes with this model.</summary>
     public static int MaxImages(ProviderCapabilities capabilities, ProviderModel? model) =>
@@ -55,7 +38,7 @@ public static class ComposeOptions
 
             if (caps.FindOption("aspect_ratio") is { } aspect)
             {
-                var allowed = AllowedValues(aspect, model);
+                var allowed = AllowedValues(caps, aspect, model);
                 var pick = allowed is null ? ratio : Closest(allowed, target);
                 if (pick is not null) settings.Set("aspect_ratio", pick);
             }

@@ -36,7 +36,11 @@ public sealed record GenerationCard(
     DateTimeOffset? CompletedAt,
     IReadOnlyList<ImageTile> Images)
 {
-    public string ProviderName => Names.GetValueOrDefault(ProviderId, ProviderId);
+    /// <summary>The provider's display name (set from the provider registry by <see cref="GalleryQuery"/>).</summary>
+    public string ProviderName { get; init; } = ProviderId;
+
+    /// <summary>The model, or what sending none meant for this provider ("Smart Select", "provider default").</summary>
+    public string ModelText { get; init; } = Model ?? "provider default";
 
     public bool IsActive => !Status.IsFinal();
 
@@ -46,20 +50,13 @@ public sealed record GenerationCard(
     /// <summary>The provider's own option fields, as they were validated and sent.</summary>
     public IReadOnlyDictionary<string, JsonElement> Options =>
         JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(string.IsNullOrWhiteSpace(OptionsJson) ? "{}" : OptionsJson) ?? [];
-
-    public static readonly IReadOnlyDictionary<string, string> Names = new Dictionary<string, string>
-    {
-        [ProviderIds.Koala] = "Koala",
-        [ProviderIds.Qolaba] = "Qolaba",
-        [ProviderIds.Coals] = "Coals",
-        [ProviderIds.Kolbo] = "Kolbo",
-    };
 }
 
 /// <summary>One tile of the gallery: the image and what made it.</summary>
 public sealed record GalleryItem(ImageTile Image, string ProviderId, string? Model, string Prompt, decimal? Credits, decimal? CostUsd, int ImagesInGeneration, string Author, DateTimeOffset CreatedAt)
 {
-    public string ProviderName => GenerationCard.Names.GetValueOrDefault(ProviderId, ProviderId);
+    /// <summary>The provider's display name (set from the provider registry by <see cref="GalleryQuery"/>).</summary>
+    public string ProviderName { get; init; } = ProviderId;
 }
 
 /// <summary>A page of the gallery, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
@@ -70,8 +67,13 @@ public sealed record GalleryPageResult(IReadOnlyList<GalleryItem> Items, string?
 /// tenant filter, so another workspace's rows are never visible; one short-lived context per call (Blazor circuits
 /// must not share one).
 /// </summary>
-public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts)
+public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts, IProviderRegistry providers)
 {
+    /// <summary>The provider's display name, from the provider itself.</summary>
+    public string ProviderName(string providerId) => providers.TryGet(providerId, out var provider) ? provider.DisplayName : providerId;
+
+    private string NoModelText(string providerId) => providers.TryGet(providerId, out var provider) ? provider.Profile.NoModelText : "provider default";
+
     public const int DefaultPageSize = 48;
 
     public async Task<IReadOnlyList<GenerationCard>> CardsAsync(IReadOnlyCollection<Guid> generationIds, CancellationToken cancellationToken = default)
@@ -137,7 +139,10 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts)
             select new { Image = i, g.ProviderId, g.Model, g.Prompt, g.Credits, g.CostUsd, g.NumImages, Author = u == null ? null : u.Email };
         var rows = await query.Skip(skip).Take(take + 1).ToListAsync(cancellationToken);
         var items = rows.Take(take).Select(r => new GalleryItem(
-            Tile(r.Image), r.ProviderId, r.Model, r.Prompt, r.Credits, r.CostUsd, r.NumImages, r.Author ?? "a former member", r.Image.CreatedAt)).ToList();
+            Tile(r.Image), r.ProviderId, r.Model, r.Prompt, r.Credits, r.CostUsd, r.NumImages, r.Author ?? "a former member", r.Image.CreatedAt)
+        {
+            ProviderName = ProviderName(r.ProviderId),
+        }).ToList();
         var newest = upTo?.AddMilliseconds(-1) ?? (items.Count > 0 ? items[0].CreatedAt : (DateTimeOffset?)null);
         return new GalleryPageResult(items, rows.Count > take && newest is { } n ? $"{skip + take}:{n.ToUnixTimeMilliseconds()}" : null);
     }
@@ -150,7 +155,7 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts)
             : (0, null);
     }
 
-    private static async Task<IReadOnlyList<GenerationCard>> ToCardsAsync(AppDbContext db, List<Generation> rows, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<GenerationCard>> ToCardsAsync(AppDbContext db, List<Generation> rows, CancellationToken cancellationToken)
     {
         if (rows.Count == 0) return [];
         var ids = rows.Select(g => g.Id).ToList();
@@ -163,7 +168,11 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts)
         return rows.Select(g => new GenerationCard(
             g.Id, g.BatchId, g.ProviderId, g.Model, g.Prompt, g.NumImages, g.OptionsJson, g.Status, g.Progress, g.ErrorMessage,
             g.EstimatedCredits, g.Credits, g.CostUsd, g.KeyLabel, authors.GetValueOrDefault(g.CreatedById) ?? "a former member",
-            g.CreatedAt, g.StartedAt, g.CompletedAt, byGeneration[g.Id].Select(Tile).ToList())).ToList();
+            g.CreatedAt, g.StartedAt, g.CompletedAt, byGeneration[g.Id].Select(Tile).ToList())
+        {
+            ProviderName = ProviderName(g.ProviderId),
+            ModelText = g.Model ?? NoModelText(g.ProviderId),
+        }).ToList();
     }
 
     private static ImageTile Tile(GeneratedImage i) => new(i.Id, i.GenerationId, i.Width, i.Height, i.ContentType);

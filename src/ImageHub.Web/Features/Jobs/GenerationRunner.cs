@@ -248,15 +248,9 @@ public sealed class GenerationRunner(
         await FinishPaidAsync(generation, GenerationStatus.Succeeded, null, generation.ErrorMessage, credits ?? 0, usd, images, ct, delivered);
     }
 
-    /// <summary>What the provider charged: its report, or for Koala the workspace's price for the model when an admin set one.</summary>
-    private async Task<decimal?> CreditsAsync(Generation generation, int images, decimal? reported, CancellationToken ct)
-    {
-        if (generation.ProviderId == ProviderIds.Koala && generation.Model is { } model && await pricing.KoalaCreditsPerImageAsync(model, ct) is { } perImage)
-        {
-            return perImage * images;
-        }
-        return reported;
-    }
+    /// <summary>What the provider charged: its report, or the workspace's price for the model where the hub prices the provider itself.</summary>
+    private Task<decimal?> CreditsAsync(Generation generation, int images, decimal? reported, CancellationToken ct) =>
+        pricing.ChargedCreditsAsync(generation.ProviderId, generation.Model, images, reported, ct);
 
     private async Task FinishPaidAsync(Generation generation, GenerationStatus status, string? code, string? message, decimal credits, decimal? usd,
         IReadOnlyList<GeneratedImage> images, CancellationToken ct, int? delivered = null)

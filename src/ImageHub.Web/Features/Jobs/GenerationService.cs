@@ -197,11 +197,7 @@ public sealed class GenerationService(
 
     private async Task<decimal?> EstimateAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct)
     {
-        if (provider.Id == ProviderIds.Koala && request.Model is { } model && await pricing.KoalaCreditsPerImageAsync(model, ct) is { } perImage)
-        {
-            return perImage * (request.NumImages ?? 1);
-        }
-        return provider.EstimateCredits(request, capabilities);
+        return await pricing.EstimateCreditsAsync(provider, request, capabilities, ct);
     }
 
     private async Task<Guid?> CurrentUserAsync()

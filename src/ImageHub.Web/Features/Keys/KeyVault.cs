@@ -43,7 +43,17 @@ public sealed record KeyView(
     string AddedBy,
     DateTimeOffset CreatedAt,
     bool Disabled,
-    bool CanManage);
+    bool CanManage)
+{
+    /// <summary>Whether the provider has a read-only check for keys (from its profile).</summary>
+    public bool CanBeChecked { get; init; } = true;
+
+    /// <summary>How a key of this provider is checked, or why it cannot be (from its profile).</summary>
+    public string KeyCheckNote { get; init; } = "";
+
+    /// <summary>The Check button's tooltip.</summary>
+    public string CheckTitle => CanBeChecked ? "Check: ask the provider whether it accepts this key" : KeyCheckNote;
+}
 
 public sealed record KeyAuditView(
     Guid Id, DateTimeOffset At, string ActorEmail, string? RemoteAddress, KeyAuditAction Action,
@@ -73,6 +83,10 @@ public sealed class KeyVault(
 
     public string ProviderName(string providerId) =>
         providers.TryGet(providerId, out var provider) ? provider.DisplayName : providerId;
+
+    /// <summary>Why this provider's keys cannot be checked, or null when they can (the provider's profile says).</summary>
+    public string? CannotCheckNote(string? providerId) =>
+        providerId is not null && providers.TryGet(providerId, out var provider) && !provider.Profile.CanCheckKeys ? provider.Profile.KeyCheckNote : null;
 
     /// <summary>The provider ids the vault accepts, in display order.</summary>
     public IReadOnlyList<string> ProviderIdsInOrder => ProviderIds.All;
@@ -327,7 +341,11 @@ public sealed class KeyVault(
     private KeyView View(ProviderKey key, IReadOnlyDictionary<Guid, string> emails, DateTimeOffset now, bool canManage) => new(
         key.Id, key.ProviderId, ProviderName(key.ProviderId), key.Scope, key.Label, key.Mask, key.StatusAt(now), key.StatusMessage,
         key.Balance, key.ExpiresAt, key.CheckedAt, key.LastUsedAt, emails.GetValueOrDefault(key.CreatedById, "(removed user)"),
-        key.CreatedAt, key.Disabled, canManage);
+        key.CreatedAt, key.Disabled, canManage)
+    {
+        CanBeChecked = !providers.TryGet(key.ProviderId, out var provider) || provider.Profile.CanCheckKeys,
+        KeyCheckNote = providers.TryGet(key.ProviderId, out var p) ? p.Profile.KeyCheckNote : "",
+    };
 
     private static int ProviderOrder(string providerId) => ProviderIds.All.ToList().IndexOf(providerId) is var i and >= 0 ? i : int.MaxValue;
 

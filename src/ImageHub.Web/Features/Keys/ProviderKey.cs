@@ -34,7 +34,7 @@ public sealed class ProviderKey : IWorkspaceScoped
 
     public Guid Id { get; init; } = Guid.CreateVersion7();
     public Guid WorkspaceId { get; init; }
-    /// <summary>"koala", "qolaba", "coals" or "kolbo" (ImageHub.Providers.ProviderIds).</summary>
+    /// <summary>A registered provider id (ImageHub.Providers.ProviderIds, e.g. kolbo).</summary>
     public required string ProviderId { get; init; }
     public KeyScope Scope { get; init; }
     /// <summary>The member a personal key belongs to; null for workspace keys.</summary>

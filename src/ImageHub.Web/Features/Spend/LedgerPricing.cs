@@ -7,8 +7,8 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 namespace ImageHub.Web.Features.Spend;
 
 /// <summary>
-/// A workspace's price override: USD per credit of a provider (<see cref="Model"/> null), or Koala's credits
-/// per image of one model (<see cref="Model"/> set). Absent rows mean the documented defaults.
+/// A workspace's price override: USD per credit of a provider (<see cref="Model"/> null), or the credits per
+/// image of one model (<see cref="Model"/> set) of a provider the hub prices itself. Absent rows mean the documented defaults.
 /// </summary>
 public sealed class PriceSetting : IWorkspaceScoped
 {
@@ -39,22 +39,54 @@ internal sealed class PriceSettingConfiguration : IEntityTypeConfiguration<Price
 /// <summary>A provider's price as the ledger uses it.</summary>
 public sealed record ProviderPrice(string ProviderId, string DisplayName, decimal? UsdPerCredit, bool IsDocumented, bool IsOverridden);
 
-/// <summary>Koala's credits per image for one model.</summary>
+/// <summary>A model's credits per image, for a provider the hub prices itself (<see cref="ProviderProfile.ChargedByPriceTable"/>).</summary>
 public sealed record ModelPrice(string ProviderId, string Model, decimal? CreditsPerImage, bool IsOverridden);
 
 /// <summary>
-/// USD per credit per provider (Qolaba 0.005 and Coals 0.01 as documented; Koala and Kolbo unknown until an
-/// admin sets them) and Koala's per-model credit prices (documented defaults from the Koala client, editable).
+/// One workspace's prices at one moment: USD per credit per provider (an admin's rate, else the provider's
+/// documented one) and the admins' per-model credit prices for providers the hub prices itself. The only
+/// place a price override is applied: the estimate shown, the reservation and the settlement all ask it.
+/// </summary>
+public sealed class PriceBook(IReadOnlyDictionary<string, decimal?> usdPerCredit, IReadOnlyDictionary<(string Provider, string Model), decimal> creditsPerImage)
+{
+    public static PriceBook Empty { get; } = new(new Dictionary<string, decimal?>(), new Dictionary<(string, string), decimal>());
+
+    /// <summary>USD per credit, or null when neither the provider nor an admin says.</summary>
+    public decimal? UsdPerCredit(IImageProvider provider) => usdPerCredit.TryGetValue(provider.Id, out var set) && set is not null ? set : provider.Profile.UsdPerCredit;
+
+    public decimal? Usd(IImageProvider provider, decimal? credits) =>
+        credits is { } c && UsdPerCredit(provider) is { } rate ? Math.Round(c * rate, 6) : null;
+
+    /// <summary>An admin's credits per image for this model, where the hub prices the provider itself.</summary>
+    public decimal? CreditsPerImage(IImageProvider provider, string? model) =>
+        provider.Profile.ChargedByPriceTable && model is not null && creditsPerImage.TryGetValue((provider.Id, model), out var perImage) ? perImage : null;
+
+    /// <summary>What the request should cost in the provider's credits: the admin's price for the model, else the provider's estimate.</summary>
+    public decimal? Estimate(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities) =>
+        CreditsPerImage(provider, request.Model ?? capabilities.DefaultModel) is { } perImage
+            ? perImage * (request.NumImages ?? 1)
+            : provider.EstimateCredits(request, capabilities);
+
+    /// <summary>What a finished generation is charged: the admin's price for the model times the images, else what the provider reported.</summary>
+    public decimal? Charged(IImageProvider provider, string? model, int images, decimal? reported) =>
+        CreditsPerImage(provider, model) is { } perImage ? perImage * images : reported;
+}
+
+/// <summary>
+/// USD per credit per provider (the rate each provider documents, or an admin's) and, for providers the hub
+/// prices itself (Koala), credits per image per model (the client's documented prices, or an admin's).
 /// Everything is per workspace, read in the current workspace.
 /// </summary>
 public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, IProviderRegistry providers, TimeProvider time)
 {
-    /// <summary>Rates the providers document.</summary>
-    public static readonly IReadOnlyDictionary<string, decimal> DocumentedUsdPerCredit = new Dictionary<string, decimal>
+    /// <summary>The current workspace's prices, for the estimate, the reservation and the settlement.</summary>
+    public async Task<PriceBook> LoadAsync(CancellationToken ct = default)
     {
-        [ProviderIds.Qolaba] = 0.005m,
-        [ProviderIds.Coals] = 0.01m,
-    };
+        var rows = await db.Set<PriceSetting>().AsNoTracking().ToListAsync(ct);
+        return new PriceBook(
+            rows.Where(r => r.Model == null).GroupBy(r => r.ProviderId).ToDictionary(g => g.Key, g => g.First().UsdPerCredit),
+            rows.Where(r => r.Model != null && r.CreditsPerImage != null).ToDictionary(r => (r.ProviderId, r.Model!), r => r.CreditsPerImage!.Value));
+    }
 
     public async Task<IReadOnlyList<ProviderPrice>> ListAsync(CancellationToken ct = default)
     {
@@ -62,45 +94,51 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
         return providers.All.Select(p =>
         {
             var set = overrides.FirstOrDefault(o => o.ProviderId == p.Id)?.UsdPerCredit;
-            var documented = DocumentedUsdPerCredit.TryGetValue(p.Id, out var d) ? d : (decimal?)null;
+            var documented = p.Profile.UsdPerCredit;
             return new ProviderPrice(p.Id, p.DisplayName, set ?? documented, documented is not null, set is not null);
         }).ToList();
     }
 
-    public async Task<decimal?> UsdPerCreditAsync(string providerId, CancellationToken ct = default)
-    {
-        var set = await db.Set<PriceSetting>().AsNoTracking()
-            .Where(p => p.ProviderId == providerId && p.Model == null).Select(p => p.UsdPerCredit).FirstOrDefaultAsync(ct);
-        return set ?? (DocumentedUsdPerCredit.TryGetValue(providerId, out var d) ? d : null);
-    }
-
     /// <summary>USD for <paramref name="credits"/> at the provider's rate, or null when the rate is unknown.</summary>
     public async Task<decimal?> ToUsdAsync(string providerId, decimal? credits, CancellationToken ct = default) =>
-        credits is { } c && await UsdPerCreditAsync(providerId, ct) is { } rate ? Math.Round(c * rate, 6) : null;
+        credits is null || !providers.TryGet(providerId, out var provider) ? null : (await LoadAsync(ct)).Usd(provider, credits);
 
-    /// <summary>An admin's override of a Koala model's credits per image, or null when none is set.</summary>
-    public Task<decimal?> KoalaCreditsPerImageAsync(string model, CancellationToken ct = default) =>
-        db.Set<PriceSetting>().AsNoTracking()
-            .Where(p => p.ProviderId == ProviderIds.Koala && p.Model == model).Select(p => p.CreditsPerImage).FirstOrDefaultAsync(ct);
+    /// <summary>The credits a request should reserve: an admin's model price where one applies, else the provider's estimate.</summary>
+    public async Task<decimal?> EstimateCreditsAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct = default) =>
+        (await LoadAsync(ct)).Estimate(provider, request, capabilities);
 
-    public async Task<IReadOnlyList<ModelPrice>> ListKoalaModelsAsync(CancellationToken ct = default)
+    /// <summary>What a finished generation is charged: an admin's model price where one applies, else what the provider reported.</summary>
+    public async Task<decimal?> ChargedCreditsAsync(string providerId, string? model, int images, decimal? reported, CancellationToken ct = default) =>
+        providers.TryGet(providerId, out var provider) ? (await LoadAsync(ct)).Charged(provider, model, images, reported) : reported;
+
+    /// <summary>Credits per image per model of every provider the hub prices itself, with the admins' overrides.</summary>
+    public async Task<IReadOnlyList<ModelPrice>> ListModelPricesAsync(CancellationToken ct = default)
     {
-        var capabilities = await providers.Get(ProviderIds.Koala).GetCapabilitiesAsync(null, ct);
-        var overrides = await db.Set<PriceSetting>().AsNoTracking().Where(p => p.ProviderId == ProviderIds.Koala && p.Model != null).ToListAsync(ct);
-        return capabilities.Models.Select(m =>
+        var overrides = await db.Set<PriceSetting>().AsNoTracking().Where(p => p.Model != null).ToListAsync(ct);
+        var prices = new List<ModelPrice>();
+        foreach (var provider in providers.All.Where(p => p.Profile.ChargedByPriceTable))
         {
-            var set = overrides.FirstOrDefault(o => o.Model == m.Id)?.CreditsPerImage;
-            return new ModelPrice(ProviderIds.Koala, m.Id, set ?? m.CreditsPerImage, set is not null);
-        }).ToList();
+            var capabilities = await provider.GetCapabilitiesAsync(null, ct);
+            prices.AddRange(capabilities.Models.Select(m =>
+            {
+                var set = overrides.FirstOrDefault(o => o.ProviderId == provider.Id && o.Model == m.Id)?.CreditsPerImage;
+                return new ModelPrice(provider.Id, m.Id, set ?? m.CreditsPerImage, set is not null);
+            }));
+        }
+        return prices;
     }
 
     /// <summary>Sets (or with null clears) a provider's USD per credit. Workspace admins only; false otherwise.</summary>
     public Task<string?> SetUsdPerCreditAsync(Guid userId, string providerId, decimal? usdPerCredit, CancellationToken ct = default) =>
         UpsertAsync(userId, providerId, null, usdPerCredit, (p, v) => p.UsdPerCredit = v, ct);
 
-    /// <summary>Sets (or with null clears) Koala's credits per image for a model. Returns an error message, or null when saved.</summary>
-    public Task<string?> SetKoalaCreditsPerImageAsync(Guid userId, string model, decimal? creditsPerImage, CancellationToken ct = default) =>
-        UpsertAsync(userId, ProviderIds.Koala, model, creditsPerImage, (p, v) => p.CreditsPerImage = v, ct);
+    /// <summary>Sets (or with null clears) a model's credits per image, for a provider the hub prices itself. Returns an error message, or null when saved.</summary>
+    public async Task<string?> SetModelCreditsPerImageAsync(Guid userId, string providerId, string model, decimal? creditsPerImage, CancellationToken ct = default)
+    {
+        if (providers.TryGet(providerId, out var provider) && !provider.Profile.ChargedByPriceTable)
+            return $"{provider.DisplayName} reports what each generation cost; its model prices are not set here.";
+        return await UpsertAsync(userId, providerId, model, creditsPerImage, (p, v) => p.CreditsPerImage = v, ct);
+    }
 
     private async Task<string?> UpsertAsync(Guid userId, string providerId, string? model, decimal? value, Action<PriceSetting, decimal?> apply, CancellationToken ct)
     {

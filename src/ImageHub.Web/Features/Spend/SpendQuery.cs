@@ -1,3 +1,4 @@
+using ImageHub.Providers;
 using ImageHub.Web.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -33,9 +34,10 @@ public sealed record SpendMonth(
 /// grouped per provider and per member, plus reservations not yet settled or released (generations in flight).
 /// Sums are taken in memory: SQLite stores decimals as text.
 /// </summary>
-public sealed class SpendQuery(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+public sealed class SpendQuery(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IProviderRegistry registry)
 {
-    public static readonly IReadOnlyDictionary<string, string> ProviderNames = Gallery.GenerationCard.Names;
+    /// <summary>The provider's display name, from the provider itself.</summary>
+    public string ProviderName(string providerId) => registry.TryGet(providerId, out var provider) ? provider.DisplayName : providerId;
 
     public async Task<SpendMonth> MonthAsync(DateTimeOffset? month = null, CancellationToken cancellationToken = default)
     {
@@ -56,7 +58,7 @@ public sealed class SpendQuery(IDbContextFactory<AppDbContext> contexts, TimePro
             .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? "a member", cancellationToken);
 
         var providers = settled.GroupBy(e => e.ProviderId)
-            .Select(g => new SpendRow(g.Key, ProviderNames.GetValueOrDefault(g.Key, g.Key), g.Sum(e => e.Credits), Usd(g.Select(e => e.CostUsd)),
+            .Select(g => new SpendRow(g.Key, ProviderName(g.Key), g.Sum(e => e.Credits), Usd(g.Select(e => e.CostUsd)),
                 g.Sum(e => e.Images), g.Count()))
             .OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
         var members = settled.GroupBy(e => e.UserId)
