@@ -20,7 +20,6 @@ public sealed class GenerationService(
     IProviderRegistry providers,
     IGenerationKeys keys,
     PricingService pricing,
-    GenerationNotifier notifier,
     JobSignal signal,
     TimeProvider time,
     IServiceProvider services,
@@ -111,12 +110,8 @@ public sealed class GenerationService(
             db.Add(generation);
             Ledger.Reserve(db, generation, now, await pricing.ToUsdAsync(generation.ProviderId, generation.EstimatedCredits, ct));
         }
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct); // the new rows are published as Queued once saved (GenerationChangePublisher)
         signal.Wake();
-        foreach (var generation in generations)
-        {
-            await notifier.PublishAsync(workspace.Id, new GenerationChanged(generation.Id, batchId, GenerationStatus.Queued, null));
-        }
         logger.LogInformation("Queued {Count} generation(s) in workspace {WorkspaceId}: {Providers}",
             generations.Count, workspace.Id, string.Join(", ", generations.Select(g => g.ProviderId)));
         return new SubmitOutcome(generations.Select(g => g.Id).ToList(), batchId, []);
@@ -138,24 +133,27 @@ public sealed class GenerationService(
     /// </summary>
     public async Task<bool> CancelAsync(Guid id, CancellationToken ct)
     {
-        var generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
+        var generation = await db.Set<Generation>().FirstOrDefaultAsync(g => g.Id == id, ct);
         if (generation is null || generation.Status.IsFinal()) return false;
         var user = await CurrentUserAsync();
         if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin) return false;
 
         var now = time.GetUtcNow();
-        var canceled = await db.Set<Generation>()
-            .Where(g => g.Id == id && g.Status == GenerationStatus.Queued && (g.LeaseUntil == null || g.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(g => g.Status, GenerationStatus.Canceled)
-                .SetProperty(g => g.CompletedAt, now)
-                .SetProperty(g => g.ErrorMessage, "Canceled before it was sent; nothing was charged."), ct);
-        if (canceled == 1)
+        if (generation.Status == GenerationStatus.Queued && (generation.LeaseUntil == null || generation.LeaseUntil < now))
         {
+            generation.Cancel(null, Generation.CanceledBeforeSending, 0, null, now);
             Ledger.Release(db, generation, now);
-            await db.SaveChangesAsync(ct);
-            await notifier.PublishAsync(generation.WorkspaceId, new GenerationChanged(id, generation.BatchId, GenerationStatus.Canceled, generation.Progress));
-            return true;
+            try
+            {
+                await db.SaveChangesAsync(ct); // refused when the worker moved it on meanwhile (the status is the concurrency token)
+                return true;
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
+                if (generation is null || generation.Status.IsFinal()) return false;
+            }
         }
 
         if (!providers.TryGet(generation.ProviderId, out var provider)) return false;

@@ -10,6 +10,7 @@ public static class JobsExtensions
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section);
         services.AddHttpContextAccessor();
         services.AddSingleton<GenerationNotifier>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, GenerationChangePublisher>();
         services.AddSingleton<JobSignal>();
         services.AddScoped<GenerationService>();
         services.AddScoped<GenerationRunner>();
