@@ -267,6 +267,7 @@ internal sealed class GenerationConfiguration : IEntityTypeConfiguration<Generat
 {
     public void Configure(EntityTypeBuilder<Generation> builder)
     {
+        builder.ToTable("Generations");
         builder.Property(g => g.Id).ValueGeneratedNever();
         builder.Property(g => g.ProviderId).HasMaxLength(32);
         builder.Property(g => g.Model).HasMaxLength(Generation.ModelMaxLength);

@@ -26,6 +26,7 @@ internal sealed class PriceSettingConfiguration : IEntityTypeConfiguration<Price
 {
     public void Configure(EntityTypeBuilder<PriceSetting> builder)
     {
+        builder.ToTable("PriceSettings");
         builder.Property(p => p.Id).ValueGeneratedNever();
         builder.Property(p => p.ProviderId).HasMaxLength(32);
         builder.Property(p => p.Model).HasMaxLength(200);
