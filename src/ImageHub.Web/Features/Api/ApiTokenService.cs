@@ -15,8 +15,8 @@ public sealed record ApiTokenView(Guid Id, string Name, string Prefix, DateTimeO
 /// <summary>The result of making a token: <see cref="Token"/> is shown once and never stored.</summary>
 public sealed record CreatedApiToken(ApiTokenView View, string Token);
 
-/// <summary>Personal access tokens of the signed-in user in the current workspace.</summary>
-public sealed class ApiTokenService(AppDbContext db, CurrentWorkspace workspace, TimeProvider time)
+/// <summary>Personal access tokens of the signed-in user in the current workspace (each call with a context of its own: the settings page's circuit reaches it).</summary>
+public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, TimeProvider time)
 {
     public const string TokenPrefix = "ihp_";
 
@@ -37,6 +37,7 @@ public sealed class ApiTokenService(AppDbContext db, CurrentWorkspace workspace,
             Prefix = token[..10],
             CreatedAt = time.GetUtcNow(),
         };
+        await using var db = await contexts.CreateDbContextAsync(ct);
         db.Add(row);
         await db.SaveChangesAsync(ct);
         return (null, new CreatedApiToken(View(row), token));
@@ -44,6 +45,7 @@ public sealed class ApiTokenService(AppDbContext db, CurrentWorkspace workspace,
 
     public async Task<IReadOnlyList<ApiTokenView>> ListAsync(Guid userId, CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.Set<ApiToken>().AsNoTracking().Where(t => t.UserId == userId).ToListAsync(ct);
         return rows.OrderByDescending(t => t.CreatedAt).Select(View).ToList();
     }
@@ -51,6 +53,7 @@ public sealed class ApiTokenService(AppDbContext db, CurrentWorkspace workspace,
     /// <summary>Revokes one of the user's own tokens; false when there is no such token.</summary>
     public async Task<bool> RevokeAsync(Guid userId, Guid tokenId, CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<ApiToken>().FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, ct);
         if (row is null) return false;
         row.RevokedAt ??= time.GetUtcNow();

@@ -4,7 +4,6 @@ using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Jobs;
@@ -12,17 +11,18 @@ namespace ImageHub.Web.Features.Jobs;
 /// <summary>
 /// Validates a draft against each provider's capabilities, resolves the key that pays, reserves the estimate
 /// and stores Queued generations (nothing is sent here: the <see cref="JobWorker"/> sends). Also cancels.
-/// Works in <see cref="CurrentWorkspace"/> as the signed-in user (circuit or request), or the user given.
+/// Works in <see cref="CurrentWorkspace"/> as the signed-in user (<see cref="ICurrentUser"/>), or the user given.
+/// Each call uses a database context of its own, so a circuit may cancel while a submission is being stored.
 /// </summary>
 public sealed class GenerationService(
-    AppDbContext db,
+    IDbContextFactory<AppDbContext> contexts,
     CurrentWorkspace workspace,
+    ICurrentUser currentUser,
     IProviderRegistry providers,
     IGenerationKeys keys,
     PricingService pricing,
     JobSignal signal,
     TimeProvider time,
-    IServiceProvider services,
     ILogger<GenerationService> logger)
 {
     private static readonly JsonSerializerOptions OptionsJson = new(JsonSerializerDefaults.Web);
@@ -30,7 +30,7 @@ public sealed class GenerationService(
     /// <summary>Queues the draft as the signed-in user.</summary>
     public async Task<SubmitOutcome> SubmitAsync(GenerationDraft draft, CancellationToken ct)
     {
-        var user = await CurrentUserAsync();
+        var user = await currentUser.GetIdAsync();
         return user is { } id
             ? await SubmitAsync(id, draft, ct)
             : Refused(new FieldError("user", "Sign in to run generations."));
@@ -105,6 +105,7 @@ public sealed class GenerationService(
 
         if (errors.Count > 0) return Refused([.. errors]);
 
+        await using var db = await contexts.CreateDbContextAsync(ct);
         foreach (var generation in generations)
         {
             db.Add(generation);
@@ -133,9 +134,10 @@ public sealed class GenerationService(
     /// </summary>
     public async Task<bool> CancelAsync(Guid id, CancellationToken ct)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var generation = await db.Set<Generation>().FirstOrDefaultAsync(g => g.Id == id, ct);
         if (generation is null || generation.Status.IsFinal()) return false;
-        var user = await CurrentUserAsync();
+        var user = await currentUser.GetIdAsync();
         if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin) return false;
 
         var now = time.GetUtcNow();
@@ -200,23 +202,6 @@ public sealed class GenerationService(
             return perImage * (request.NumImages ?? 1);
         }
         return provider.EstimateCredits(request, capabilities);
-    }
-
-    private async Task<Guid?> CurrentUserAsync()
-    {
-        var http = services.GetService<IHttpContextAccessor>()?.HttpContext;
-        if (http?.User.GetUserId() is { } fromRequest) return fromRequest;
-        var authentication = services.GetService<AuthenticationStateProvider>();
-        if (authentication is null) return null;
-        try
-        {
-            var state = await authentication.GetAuthenticationStateAsync();
-            return state.User.GetUserId();
-        }
-        catch (InvalidOperationException)
-        {
-            return null; // no circuit and no request: nobody is signed in here
-        }
     }
 
     private static SubmitOutcome Refused(params FieldError[] errors) => new([], null, errors);

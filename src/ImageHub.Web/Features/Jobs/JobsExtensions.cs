@@ -7,8 +7,10 @@ public static class JobsExtensions
     /// <summary>Generations: the service the composer and the API call, the worker, the notifier, pricing and the ledger.</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
-        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section);
+        services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpContextAccessor();
+        services.AddScoped<Account.ICurrentUser, Account.CurrentUser>();
         services.AddSingleton<GenerationNotifier>();
         services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, GenerationChangePublisher>();
         services.AddSingleton<JobSignal>();

@@ -46,9 +46,10 @@ public sealed record ModelPrice(string ProviderId, string Model, decimal? Credit
 /// <summary>
 /// USD per credit per provider (Qolaba 0.005 and Coals 0.01 as documented; Koala and Kolbo unknown until an
 /// admin sets them) and Koala's per-model credit prices (documented defaults from the Koala client, editable).
-/// Everything is per workspace, read in the current workspace.
+/// Everything is per workspace, read in the current workspace. Each call uses a context of its own, so calls
+/// from one circuit may overlap.
 /// </summary>
-public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, IProviderRegistry providers, TimeProvider time)
+public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, IProviderRegistry providers, TimeProvider time)
 {
     /// <summary>Rates the providers document.</summary>
     public static readonly IReadOnlyDictionary<string, decimal> DocumentedUsdPerCredit = new Dictionary<string, decimal>
@@ -59,6 +60,7 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
 
     public async Task<IReadOnlyList<ProviderPrice>> ListAsync(CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var overrides = await db.Set<PriceSetting>().AsNoTracking().Where(p => p.Model == null).ToListAsync(ct);
         return providers.All.Select(p =>
         {
@@ -70,6 +72,7 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
 
     public async Task<decimal?> UsdPerCreditAsync(string providerId, CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var set = await db.Set<PriceSetting>().AsNoTracking()
             .Where(p => p.ProviderId == providerId && p.Model == null).Select(p => p.UsdPerCredit).FirstOrDefaultAsync(ct);
         return set ?? (DocumentedUsdPerCredit.TryGetValue(providerId, out var d) ? d : null);
@@ -80,13 +83,17 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
         credits is { } c && await UsdPerCreditAsync(providerId, ct) is { } rate ? Math.Round(c * rate, 6) : null;
 
     /// <summary>An admin's override of a Koala model's credits per image, or null when none is set.</summary>
-    public Task<decimal?> KoalaCreditsPerImageAsync(string model, CancellationToken ct = default) =>
-        db.Set<PriceSetting>().AsNoTracking()
+    public async Task<decimal?> KoalaCreditsPerImageAsync(string model, CancellationToken ct = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        return await db.Set<PriceSetting>().AsNoTracking()
             .Where(p => p.ProviderId == ProviderIds.Koala && p.Model == model).Select(p => p.CreditsPerImage).FirstOrDefaultAsync(ct);
+    }
 
     public async Task<IReadOnlyList<ModelPrice>> ListKoalaModelsAsync(CancellationToken ct = default)
     {
         var capabilities = await providers.Get(ProviderIds.Koala).GetCapabilitiesAsync(null, ct);
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var overrides = await db.Set<PriceSetting>().AsNoTracking().Where(p => p.ProviderId == ProviderIds.Koala && p.Model != null).ToListAsync(ct);
         return capabilities.Models.Select(m =>
         {
@@ -108,6 +115,7 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
         if (!workspace.IsAdmin) return "Only the workspace's owners and admins can change prices.";
         if (!providers.TryGet(providerId, out var provider)) return $"There is no provider \"{providerId}\".";
         if (value is < 0 or > 1_000_000) return "A price must be between 0 and 1,000,000.";
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<PriceSetting>().FirstOrDefaultAsync(p => p.ProviderId == provider.Id && p.Model == model, ct);
         if (row is null)
         {
