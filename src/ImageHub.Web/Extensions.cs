@@ -59,6 +59,9 @@ public static class Extensions
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
         services.AddKeyVault();
 
+        // One error model: Outcome/Failure mapped to RFC 7807 problems, one JSON strictness for every endpoint.
+        services.AddImageHubErrors();
+
         // Accounts.
         services.AddCascadingAuthenticationState();
         services.AddScoped<IdentityRedirectManager>();

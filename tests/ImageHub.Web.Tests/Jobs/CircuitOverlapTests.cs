@@ -33,23 +33,23 @@ public sealed class CircuitOverlapTests
         using var _ = circuit.ServiceProvider.GetRequiredService<CurrentWorkspace>().Use(workspaceId, WorkspaceRole.Owner);
         var generations = circuit.ServiceProvider.GetRequiredService<GenerationService>();
         var earlier = await generations.SubmitAsync(userId, Draft("an earlier run"), Ct);
-        Assert.True(earlier.Succeeded);
+        Assert.True(earlier.Succeeded, earlier.Message);
 
         gate.Arm();
         var run = generations.SubmitAsync(userId, Draft("the run being stored"), Ct);
         await gate.Entered.WaitAsync(Ct);
-        var canceled = await generations.CancelAsync(earlier.GenerationIds[0], Ct);
+        var canceled = await generations.CancelAsync(earlier.Value!.GenerationIds[0], Ct);
         gate.Release();
         var stored = await run;
 
-        Assert.True(canceled);
-        Assert.True(stored.Succeeded);
+        Assert.True(canceled.Succeeded, canceled.Message);
+        Assert.True(stored.Succeeded, stored.Message);
         await using var check = host.Services.CreateAsyncScope();
         var db = check.ServiceProvider.GetRequiredService<AppDbContext>();
         var statuses = await db.Set<Generation>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
             .ToDictionaryAsync(g => g.Id, g => g.Status, Ct);
-        Assert.Equal(GenerationStatus.Canceled, statuses[earlier.GenerationIds[0]]);
-        Assert.Equal(GenerationStatus.Queued, statuses[stored.GenerationIds[0]]);
+        Assert.Equal(GenerationStatus.Canceled, statuses[earlier.Value!.GenerationIds[0]]);
+        Assert.Equal(GenerationStatus.Queued, statuses[stored.Value!.GenerationIds[0]]);
     }
 
     private static GenerationDraft Draft(string prompt) => new(prompt, [new ProviderRun("coals", null, null, null)]);

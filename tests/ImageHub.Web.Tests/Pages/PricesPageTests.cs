@@ -17,11 +17,12 @@ public sealed class PricesPageTests
         await owner.RegisterAsync("owner@example.com", Password);
         var workspace = await app.CreateWorkspaceAsync("owner@example.com", "Pixel Team");
         var ownerId = await app.UserIdAsync("owner@example.com");
-        string? saved = null;
+        var saved = new List<Outcome>();
         await app.InWorkspaceAsync("owner@example.com", workspace, async sp =>
         {
             var pricing = sp.GetRequiredService<PricingService>();
-            saved = await pricing.SetUsdPerCreditAsync(ownerId, "kolbo", 0.0123m) ?? await pricing.SetKoalaCreditsPerImageAsync(ownerId, "premium", 7m);
+            saved.Add(await pricing.SetUsdPerCreditAsync(ownerId, "kolbo", 0.0123m));
+            saved.Add(await pricing.SetKoalaCreditsPerImageAsync(ownerId, "premium", 7m));
         });
         var token = await app.CreateInviteAsync("owner@example.com", workspace);
         using var member = app.CreateBrowser();
@@ -32,7 +33,7 @@ public sealed class PricesPageTests
         var refused = await member.GetAsync("/spend/prices");
         var memberSpend = await member.GetAsync("/spend");
 
-        Assert.Null(saved);
+        Assert.All(saved, s => Assert.True(s.Succeeded, s.Message));
         Assert.Equal(HttpStatusCode.OK, page.Status);
         Assert.Contains("0.005", page.Html);   // Qolaba's published rate
         Assert.Contains("0.0123", page.Html);  // Kolbo's, set here

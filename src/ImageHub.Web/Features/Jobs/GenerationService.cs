@@ -28,21 +28,21 @@ public sealed class GenerationService(
     private static readonly JsonSerializerOptions OptionsJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Queues the draft as the signed-in user.</summary>
-    public async Task<SubmitOutcome> SubmitAsync(GenerationDraft draft, CancellationToken ct)
+    public async Task<Outcome<QueuedGenerations>> SubmitAsync(GenerationDraft draft, CancellationToken ct)
     {
         var user = await currentUser.GetIdAsync();
         return user is { } id
             ? await SubmitAsync(id, draft, ct)
-            : Refused(new FieldError("user", "Sign in to run generations."));
+            : Failure.Unauthorized("Sign in to run generations.");
     }
 
     /// <summary>Queues the draft for <paramref name="userId"/> (who must be a member of the current workspace).</summary>
-    public async Task<SubmitOutcome> SubmitAsync(Guid userId, GenerationDraft draft, CancellationToken ct)
+    public async Task<Outcome<QueuedGenerations>> SubmitAsync(Guid userId, GenerationDraft draft, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        if (!workspace.IsSet) return Refused(new FieldError("workspace", "Pick or create a workspace first."));
+        if (!workspace.IsSet) return Failure.Invalid("workspace", "Pick or create a workspace first.");
         var runs = draft.Runs ?? [];
-        if (runs.Count == 0) return Refused(new FieldError("provider", $"Pick at least one provider ({string.Join(", ", ProviderIds.All)})."));
+        if (runs.Count == 0) return Failure.Invalid("provider", $"Pick at least one provider ({string.Join(", ", ProviderIds.All)}).");
         var prompt = draft.Prompt?.Trim() ?? "";
         var errors = new List<FieldError>();
         if (prompt.Length == 0) errors.Add(new FieldError("prompt", "Write a prompt."));
@@ -103,7 +103,7 @@ public sealed class GenerationService(
             });
         }
 
-        if (errors.Count > 0) return Refused([.. errors]);
+        if (errors.Count > 0) return Failure.Invalid(errors);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
         foreach (var generation in generations)
@@ -115,7 +115,7 @@ public sealed class GenerationService(
         signal.Wake();
         logger.LogInformation("Queued {Count} generation(s) in workspace {WorkspaceId}: {Providers}",
             generations.Count, workspace.Id, string.Join(", ", generations.Select(g => g.ProviderId)));
-        return new SubmitOutcome(generations.Select(g => g.Id).ToList(), batchId, []);
+        return Outcome<QueuedGenerations>.Ok(new QueuedGenerations(generations.Select(g => g.Id).ToList(), batchId));
     }
 
     /// <summary>The estimated credits of one run in the provider's unit (null when the price is not known up front or the run is invalid).</summary>
@@ -130,15 +130,17 @@ public sealed class GenerationService(
 
     /// <summary>
     /// Cancels: a queued generation at once (its reservation released); a running one through the provider's
-    /// cancel where it has one (the worker records the outcome). False when it cannot be canceled.
+    /// cancel where it has one (the worker records the outcome). Otherwise a failure saying why not.
     /// </summary>
-    public async Task<bool> CancelAsync(Guid id, CancellationToken ct)
+    public async Task<Outcome> CancelAsync(Guid id, CancellationToken ct)
     {
         await using var db = await contexts.CreateDbContextAsync(ct);
         var generation = await db.Set<Generation>().FirstOrDefaultAsync(g => g.Id == id, ct);
-        if (generation is null || generation.Status.IsFinal()) return false;
+        if (generation is null) return Failure.NotFound(NoSuchGeneration);
+        if (generation.Status.IsFinal()) return Finished(generation);
         var user = await currentUser.GetIdAsync();
-        if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin) return false;
+        if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin)
+            return Failure.Forbidden("Only the person who ran it, or a workspace Owner or Admin, can cancel it.");
 
         var now = time.GetUtcNow();
         if (generation.Status == GenerationStatus.Queued && (generation.LeaseUntil == null || generation.LeaseUntil < now))
@@ -148,20 +150,23 @@ public sealed class GenerationService(
             try
             {
                 await db.SaveChangesAsync(ct); // refused when the worker moved it on meanwhile (the status is the concurrency token)
-                return true;
+                return Outcome.Ok(Generation.CanceledBeforeSending);
             }
             catch (DbUpdateConcurrencyException)
             {
                 db.ChangeTracker.Clear();
                 generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
-                if (generation is null || generation.Status.IsFinal()) return false;
+                if (generation is null) return Failure.NotFound(NoSuchGeneration);
+                if (generation.Status.IsFinal()) return Finished(generation);
             }
         }
 
-        if (!providers.TryGet(generation.ProviderId, out var provider)) return false;
+        if (!providers.TryGet(generation.ProviderId, out var provider))
+            return Failure.Conflict($"The provider \"{generation.ProviderId}\" is no longer configured, so ImageHub cannot cancel this.");
         var capabilities = await provider.GetCapabilitiesAsync(null, ct);
         var beforeSending = generation.Status == GenerationStatus.Queued;
-        if (!beforeSending && !capabilities.SupportsCancel) return false;
+        if (!beforeSending && !capabilities.SupportsCancel)
+            return Failure.Conflict($"{provider.DisplayName} cannot cancel a generation it has accepted; it will finish (and be charged) as usual.");
         await db.Set<Generation>().Where(g => g.Id == id).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequested, true), ct);
         if (!beforeSending && ProviderHandle.TryDeserialize(generation.HandleJson, out var handle))
         {
@@ -173,12 +178,17 @@ public sealed class GenerationService(
             catch (ProviderException e)
             {
                 logger.LogInformation("{Provider} refused to cancel generation {GenerationId}: {Reason}", provider.DisplayName, id, e.Message);
-                return false;
+                return Failure.Conflict($"{provider.DisplayName} refused to cancel it: {e.Message}");
             }
         }
         signal.Wake();
-        return true;
+        return Outcome.Ok(beforeSending ? "It will be canceled before it is sent." : $"Asked {provider.DisplayName} to cancel it.");
     }
+
+    private const string NoSuchGeneration = "There is no such generation in this workspace.";
+
+    private static Failure Finished(Generation generation) =>
+        Failure.Conflict($"This generation has already ended ({generation.Status}); there is nothing to cancel.");
 
     private async Task<ProviderCapabilities> CapabilitiesAsync(IImageProvider provider, PayingKey key, CancellationToken ct)
     {
@@ -204,5 +214,4 @@ public sealed class GenerationService(
         return provider.EstimateCredits(request, capabilities);
     }
 
-    private static SubmitOutcome Refused(params FieldError[] errors) => new([], null, errors);
 }

@@ -102,19 +102,19 @@ public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, Cur
         }).ToList();
     }
 
-    /// <summary>Sets (or with null clears) a provider's USD per credit. Workspace admins only; false otherwise.</summary>
-    public Task<string?> SetUsdPerCreditAsync(Guid userId, string providerId, decimal? usdPerCredit, CancellationToken ct = default) =>
+    /// <summary>Sets (or with null clears) a provider's USD per credit. Workspace admins only.</summary>
+    public Task<Outcome> SetUsdPerCreditAsync(Guid userId, string providerId, decimal? usdPerCredit, CancellationToken ct = default) =>
         UpsertAsync(userId, providerId, null, usdPerCredit, (p, v) => p.UsdPerCredit = v, ct);
 
-    /// <summary>Sets (or with null clears) Koala's credits per image for a model. Returns an error message, or null when saved.</summary>
-    public Task<string?> SetKoalaCreditsPerImageAsync(Guid userId, string model, decimal? creditsPerImage, CancellationToken ct = default) =>
+    /// <summary>Sets (or with null clears) Koala's credits per image for a model. Workspace admins only.</summary>
+    public Task<Outcome> SetKoalaCreditsPerImageAsync(Guid userId, string model, decimal? creditsPerImage, CancellationToken ct = default) =>
         UpsertAsync(userId, ProviderIds.Koala, model, creditsPerImage, (p, v) => p.CreditsPerImage = v, ct);
 
-    private async Task<string?> UpsertAsync(Guid userId, string providerId, string? model, decimal? value, Action<PriceSetting, decimal?> apply, CancellationToken ct)
+    private async Task<Outcome> UpsertAsync(Guid userId, string providerId, string? model, decimal? value, Action<PriceSetting, decimal?> apply, CancellationToken ct)
     {
-        if (!workspace.IsAdmin) return "Only the workspace's owners and admins can change prices.";
-        if (!providers.TryGet(providerId, out var provider)) return $"There is no provider \"{providerId}\".";
-        if (value is < 0 or > 1_000_000) return "A price must be between 0 and 1,000,000.";
+        if (!workspace.IsAdmin) return Failure.Forbidden("Only the workspace's owners and admins can change prices.");
+        if (!providers.TryGet(providerId, out var provider)) return Failure.Invalid("provider", $"There is no provider \"{providerId}\".");
+        if (value is < 0 or > 1_000_000) return Failure.Invalid(model is null ? "usdPerCredit" : "creditsPerImage", "A price must be between 0 and 1,000,000.");
         await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<PriceSetting>().FirstOrDefaultAsync(p => p.ProviderId == provider.Id && p.Model == model, ct);
         if (row is null)
@@ -126,6 +126,6 @@ public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, Cur
         row.UpdatedAt = time.GetUtcNow();
         row.UpdatedById = userId;
         await db.SaveChangesAsync(ct);
-        return null;
+        return Outcome.Ok();
     }
 }
