@@ -6,6 +6,7 @@ using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Keys;
+using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -54,6 +55,7 @@ public static class Extensions
 
         // Generations (Features/Jobs: queue, worker, ledger, pricing) and the REST API with its tokens (Features/Api).
         services.AddJobs();
+        services.AddSpend(); // Features/Spend: prices, the spend queries
         services.AddImageHubApi();
 
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
@@ -193,7 +195,7 @@ public static class Extensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
-        app.MapJobEndpoints();
+        app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
         app.MapImageHubApi();
         app.MapKeyEndpoints();
         return app;

@@ -4,7 +4,7 @@ namespace ImageHub.Web.Features.Jobs;
 
 public static class JobsExtensions
 {
-    /// <summary>Generations: the service the composer and the API call, the worker, the notifier, pricing and the ledger.</summary>
+    /// <summary>Generations: the service the composer and the API call, the worker and the notifier (pricing: <see cref="SpendExtensions.AddSpend"/>).</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)
@@ -16,13 +16,9 @@ public static class JobsExtensions
         services.AddSingleton<JobSignal>();
         services.AddScoped<GenerationService>();
         services.AddScoped<GenerationRunner>();
-        services.AddScoped<PricingService>();
         services.AddScoped<IGenerationKeys, KeyVaultGenerationKeys>();
         services.AddSingleton<JobWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<JobWorker>());
         return services;
     }
-
-    /// <summary><c>/images/{id}</c> and <c>/images/{id}/thumb</c>.</summary>
-    public static IEndpointRouteBuilder MapJobEndpoints(this IEndpointRouteBuilder app) => app.MapImageEndpoints();
 }
