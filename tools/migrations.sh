@@ -5,35 +5,38 @@
 #   bash tools/migrations.sh list           list both sets
 #   bash tools/migrations.sh reset          delete both sets and generate one "Initial" from the current model
 #                                           (only while nothing has shipped: see docs/migrations.md)
+# The dotnet-ef local tool (.config/dotnet-tools.json) runs against the web project itself, which references
+# Microsoft.EntityFrameworkCore.Design and holds the design-time factories (Data/DesignTimeFactories.cs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # One migration run at a time (several people may share a working tree).
 exec 9>"${TMPDIR:-/tmp}/imagehub-migrations.lock"
 flock 9
 dotnet tool restore >/dev/null
-host=tools/ImageHub.MigrationsHost/ImageHub.MigrationsHost.csproj
 web=src/ImageHub.Web/ImageHub.Web.csproj
-dotnet build "$host" -nologo -v q
-ef() { dotnet tool run dotnet-ef "$@" --project "$web" --startup-project "$host" --no-build; }
+build() { dotnet build "$web" -nologo -v q; }
+ef() { dotnet tool run dotnet-ef "$@" --project "$web" --startup-project "$web" --no-build; }
 case "${1:-}" in
   add)
     name="${2:?usage: migrations.sh add <Name>}"
+    build
     ef migrations add "$name" --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite
     ef migrations add "$name" --context PostgresAppDbContext --output-dir Data/Migrations/Postgres
     ;;
   remove)
-    dotnet build "$host" -nologo -v q
+    build
     ef migrations remove --context SqliteAppDbContext --force
-    dotnet build "$host" -nologo -v q
+    build
     ef migrations remove --context PostgresAppDbContext --force
     ;;
   reset)
     rm -rf src/ImageHub.Web/Data/Migrations/Sqlite src/ImageHub.Web/Data/Migrations/Postgres
-    dotnet build "$host" -nologo -v q
+    build
     ef migrations add Initial --context SqliteAppDbContext --output-dir Data/Migrations/Sqlite
     ef migrations add Initial --context PostgresAppDbContext --output-dir Data/Migrations/Postgres
     ;;
   list)
+    build
     ef migrations list --context SqliteAppDbContext --no-connect
     ef migrations list --context PostgresAppDbContext --no-connect
     ;;

@@ -6,6 +6,7 @@ using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Keys;
+using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -31,8 +32,12 @@ public static class Extensions
         var services = builder.Services;
 
         // Storage: one folder for everything the app writes, resolved against the content root.
+        // Every options class is bound with BindConfiguration and checked on start: a bad setting stops the start
+        // with a message naming it (UseImageHubAsync validates before it touches the database).
         services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
-            .PostConfigure<IHostEnvironment>((o, env) => o.FullRoot = Path.GetFullPath(Path.Combine(env.ContentRootPath, o.Root)));
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Root), "Storage:Root is empty. Set it to the folder the app may write, e.g. --Storage:Root=./data.")
+            .PostConfigure<IHostEnvironment>((o, env) => o.FullRoot = string.IsNullOrWhiteSpace(o.Root) ? "" : Path.GetFullPath(Path.Combine(env.ContentRootPath, o.Root)))
+            .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddImageHubDatabase();
@@ -50,10 +55,14 @@ public static class Extensions
 
         // Generations (Features/Jobs: queue, worker, ledger, pricing) and the REST API with its tokens (Features/Api).
         services.AddJobs();
+        services.AddSpend(); // Features/Spend: prices, the spend queries
         services.AddImageHubApi();
 
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
         services.AddKeyVault();
+
+        // One error model: Outcome/Failure mapped to RFC 7807 problems, one JSON strictness for every endpoint.
+        services.AddImageHubErrors();
 
         // Accounts.
         services.AddCascadingAuthenticationState();
@@ -93,13 +102,22 @@ public static class Extensions
             .AddSignInManager()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
-        services.Configure<BootstrapOptions>(builder.Configuration.GetSection(BootstrapOptions.Section));
+        services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
+            .Validate(o => string.IsNullOrWhiteSpace(o.AdminEmail) == string.IsNullOrWhiteSpace(o.AdminPassword),
+                "Bootstrap:AdminEmail and Bootstrap:AdminPassword go together: set both for an unattended install, or neither.")
+            .Validate(o => string.IsNullOrWhiteSpace(o.AdminEmail) || o.AdminEmail.Contains('@', StringComparison.Ordinal),
+                "Bootstrap:AdminEmail must be an email address.")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.Workspace), "Bootstrap:Workspace is empty. Name the first workspace, e.g. Default.")
+            .ValidateOnStart();
         services.AddScoped<AccountService>();
         services.AddScoped<BootstrapService>();
         services.AddScoped<Features.Admin.AdminService>();
 
         // Workspaces and the one authorization mechanism.
-        services.Configure<WorkspaceOptions>(builder.Configuration.GetSection(WorkspaceOptions.Section));
+        services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)
+            .Validate(o => o.InviteLifetime >= TimeSpan.FromMinutes(1) && o.InviteLifetime <= TimeSpan.FromDays(365),
+                "Workspaces:InviteLifetime must be between 00:01:00 (a minute) and 365.00:00:00 (a year).")
+            .ValidateOnStart();
         services.AddScoped<CurrentWorkspace>();
         services.AddScoped<WorkspaceDirectory>();
         services.AddScoped<WorkspaceService>();
@@ -139,6 +157,8 @@ public static class Extensions
 
     public static async Task<WebApplication> UseImageHubAsync(this WebApplication app)
     {
+        // The settings first (ValidateOnStart): a bad one stops here with its name, before the database is touched.
+        app.Services.GetRequiredService<IStartupValidator>().Validate();
         await app.Services.MigrateImageHubDatabaseAsync();
         await using (var scope = app.Services.CreateAsyncScope())
         {
@@ -175,7 +195,7 @@ public static class Extensions
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
-        app.MapJobEndpoints();
+        app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
         app.MapImageHubApi();
         app.MapKeyEndpoints();
         return app;

@@ -136,7 +136,7 @@ public sealed class InviteTests
         await using var _ = app;
         using var __ = owner;
 
-        WorkspaceResult? demote = null, remove = null;
+        Outcome? demote = null, remove = null;
         await app.InWorkspaceAsync("owner@example.com", workspace, async sp =>
         {
             var service = sp.GetRequiredService<WorkspaceService>();
@@ -145,7 +145,7 @@ public sealed class InviteTests
             remove = await service.RemoveMemberAsync(me.MemberId);
         });
 
-        Assert.Equal("A workspace needs at least one Owner. Make someone else an Owner first.", demote!.Error);
-        Assert.Equal("The last Owner cannot be removed. Make someone else an Owner first.", remove!.Error);
+        Assert.Equal("A workspace needs at least one Owner. Make someone else an Owner first.", demote!.Message);
+        Assert.Equal("The last Owner cannot be removed. Make someone else an Owner first.", remove!.Message);
     }
 }

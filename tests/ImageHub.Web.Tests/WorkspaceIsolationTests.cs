@@ -94,7 +94,7 @@ public sealed class WorkspaceIsolationTests
         var bobsMemberId = await app.InScopeAsync(sp => sp.GetRequiredService<AppDbContext>().WorkspaceMembers
             .IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).Where(m => m.WorkspaceId == bravo).Select(m => m.Id).SingleAsync());
 
-        WorkspaceResult? demote = null, remove = null;
+        Outcome? demote = null, remove = null;
         await app.InWorkspaceAsync("alice@example.com", alpha, async sp =>
         {
             var service = sp.GetRequiredService<WorkspaceService>();
@@ -104,8 +104,8 @@ public sealed class WorkspaceIsolationTests
         var bobStillOwns = await app.InScopeAsync(sp => sp.GetRequiredService<AppDbContext>().WorkspaceMembers
             .IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).SingleAsync(m => m.Id == bobsMemberId));
 
-        Assert.Equal("That person is not a member of this workspace.", demote!.Error);
-        Assert.Equal("That person is not a member of this workspace.", remove!.Error);
+        Assert.Equal("That person is not a member of this workspace.", demote!.Message);
+        Assert.Equal("That person is not a member of this workspace.", remove!.Message);
         Assert.Equal(WorkspaceRole.Owner, bobStillOwns.Role);
     }
 

@@ -22,7 +22,7 @@ public sealed class WorkspaceTests
         var memberships = await app.InScopeAsync(sp => sp.GetRequiredService<WorkspaceDirectory>().ListForUserAsync(userId));
 
         Assert.False(result.Succeeded);
-        Assert.Equal(message, result.Error);
+        Assert.Equal(message, result.Message);
         Assert.Equal(Guid.Empty, id);
         Assert.Empty(memberships);
     }
@@ -38,7 +38,7 @@ public sealed class WorkspaceTests
         using var member = app.CreateBrowser();
         await member.RegisterAsync("crew@example.com", Password, token);
 
-        WorkspaceResult? invite = null, promote = null, remove = null;
+        Outcome? invite = null, promote = null, remove = null;
         await app.InWorkspaceAsync("crew@example.com", workspace, async sp =>
         {
             var service = sp.GetRequiredService<WorkspaceService>();
@@ -52,7 +52,7 @@ public sealed class WorkspaceTests
 
         foreach (var result in new[] { invite, promote, remove })
         {
-            Assert.Equal("Only the workspace's Owners and Admins can do that.", result!.Error);
+            Assert.Equal("Only the workspace's Owners and Admins can do that.", result!.Message);
         }
     }
 }

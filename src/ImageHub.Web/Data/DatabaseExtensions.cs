@@ -1,5 +1,6 @@
 using ImageHub.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 
 namespace ImageHub.Web.Data;
@@ -14,10 +15,17 @@ public static class DatabaseExtensions
     /// </summary>
     public static IServiceCollection AddImageHubDatabase(this IServiceCollection services)
     {
-        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section);
+        services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section)
+            .Validate<IConfiguration>((o, configuration) => o.Provider != DatabaseProvider.Postgres
+                    || !string.IsNullOrWhiteSpace(configuration.GetConnectionString(DatabaseOptions.ConnectionStringName)),
+                "Database:Provider is Postgres but ConnectionStrings:ImageHub is empty. Set it, e.g. " +
+                "ConnectionStrings__ImageHub=\"Host=127.0.0.1;Database=imagehub;Username=imagehub;Password=...\".")
+            .ValidateOnStart();
+        // Interceptors the features register (IInterceptor in DI, e.g. the generation change publisher) run on every context.
         services.AddDbContextFactory<SqliteAppDbContext>((sp, options) => options.UseSqlite(ConnectionString(sp, DatabaseProvider.Sqlite))
-            .AddInterceptors(new SqliteBusyTimeout()), ServiceLifetime.Scoped);
-        services.AddDbContextFactory<PostgresAppDbContext>((sp, options) => options.UseNpgsql(ConnectionString(sp, DatabaseProvider.Postgres)), ServiceLifetime.Scoped);
+            .AddInterceptors(new SqliteBusyTimeout()).AddInterceptors(sp.GetServices<IInterceptor>()), ServiceLifetime.Scoped);
+        services.AddDbContextFactory<PostgresAppDbContext>((sp, options) => options.UseNpgsql(ConnectionString(sp, DatabaseProvider.Postgres))
+            .AddInterceptors(sp.GetServices<IInterceptor>()), ServiceLifetime.Scoped);
         services.AddScoped<IDbContextFactory<AppDbContext>>(sp =>
             sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres
                 ? new AppDbContextFactory<PostgresAppDbContext>(sp.GetRequiredService<IDbContextFactory<PostgresAppDbContext>>())

@@ -116,9 +116,9 @@ public sealed class ApiTests
         {
             var membership = await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(admin, null, Ct);
             sp.GetRequiredService<CurrentWorkspace>().Set(membership!.WorkspaceId, membership.Role);
-            var (error, made) = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, "ci script", Ct);
-            Assert.Null(error);
-            return (made!.Token, made.View.Id);
+            var made = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, "ci script", Ct);
+            Assert.True(made.Succeeded, made.Message);
+            return (made.Value!.Token, made.Value.View.Id);
         });
         using var client = host.Factory.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created);
@@ -128,7 +128,7 @@ public sealed class ApiTests
         {
             var membership = await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(admin, null, Ct);
             sp.GetRequiredService<CurrentWorkspace>().Set(membership!.WorkspaceId, membership.Role);
-            Assert.True(await sp.GetRequiredService<ApiTokenService>().RevokeAsync(admin, tokenId, Ct));
+            Assert.True((await sp.GetRequiredService<ApiTokenService>().RevokeAsync(admin, tokenId, Ct)).Succeeded);
         });
         using var after = await client.GetAsync("/api/v1/providers", Ct);
 
@@ -149,7 +149,7 @@ public sealed class ApiTests
         var otherToken = await host.App.InScopeAsync(async sp =>
         {
             sp.GetRequiredService<CurrentWorkspace>().Set(otherWorkspace, WorkspaceRole.Owner);
-            return (await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, "elsewhere", Ct)).Created!.Token;
+            return (await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, "elsewhere", Ct)).Value!.Token;
         });
         using var other = host.Factory.CreateClient();
         other.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", otherToken);

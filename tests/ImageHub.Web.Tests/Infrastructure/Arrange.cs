@@ -18,7 +18,7 @@ public static class Arrange
         {
             var owner = await app.UserIdAsync(ownerEmail);
             var (result, id) = await sp.GetRequiredService<WorkspaceService>().CreateAsync(owner, name);
-            Assert.True(result.Succeeded, result.Error);
+            Assert.True(result.Succeeded, result.Message);
             return id;
         });
 
@@ -30,7 +30,7 @@ public static class Arrange
             var membership = await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(admin, workspaceId);
             sp.GetRequiredService<CurrentWorkspace>().Set(workspaceId, membership!.Role);
             var (result, invite) = await sp.GetRequiredService<WorkspaceService>().CreateInviteAsync(admin, role);
-            Assert.True(result.Succeeded, result.Error);
+            Assert.True(result.Succeeded, result.Message);
             return invite!.Path["/invite/".Length..];
         });
 

@@ -9,7 +9,7 @@ namespace ImageHub.Web.Tests.Jobs;
 /// <summary>One prompt on all four providers at once (compare), as the composer submits it.</summary>
 public sealed class CompareTests
 {
-    private static async Task<SubmitOutcome> SubmitAsAdminAsync(JobsHost host, GenerationDraft draft) =>
+    private static async Task<Outcome<QueuedGenerations>> SubmitAsAdminAsync(JobsHost host, GenerationDraft draft) =>
         await host.App.InScopeAsync(async sp =>
         {
             var admin = await host.App.UserIdAsync(JobsHost.AdminEmail);
@@ -26,17 +26,18 @@ public sealed class CompareTests
 
         var outcome = await SubmitAsAdminAsync(host, new GenerationDraft("a glass teapot on a wooden table", runs));
         var results = new List<System.Text.Json.JsonElement>();
-        foreach (var id in outcome.GenerationIds) results.Add(await host.WaitForAsync(id));
+        Assert.True(outcome.Succeeded, outcome.Message);
+        var queued = outcome.Value!;
+        foreach (var id in queued.GenerationIds) results.Add(await host.WaitForAsync(id));
 
-        Assert.Empty(outcome.Errors);
-        Assert.NotNull(outcome.BatchId);
-        Assert.Equal(4, outcome.GenerationIds.Count);
+        Assert.NotNull(queued.BatchId);
+        Assert.Equal(4, queued.GenerationIds.Count);
         Assert.Equal(JobsHost.Providers, results.Select(r => r.GetProperty("provider").GetString()));
         foreach (var result in results)
         {
             var provider = result.GetProperty("provider").GetString()!;
             Assert.Equal("Succeeded", result.GetProperty("status").GetString());
-            Assert.Equal(outcome.BatchId, result.GetProperty("batchId").GetGuid());
+            Assert.Equal(queued.BatchId, result.GetProperty("batchId").GetGuid());
             Assert.Single(result.GetProperty("images").EnumerateArray());
             var account = host.Account(provider);
             var settled = (await host.LedgerAsync(result.GetProperty("id").GetGuid())).Single(e => e.Kind == LedgerEntryKind.Settlement);
@@ -58,8 +59,9 @@ public sealed class CompareTests
 
         var outcome = await SubmitAsAdminAsync(host, new GenerationDraft("a glass teapot", runs));
 
-        Assert.Empty(outcome.GenerationIds);
-        var error = Assert.Single(outcome.Errors);
+        Assert.Null(outcome.Value);
+        Assert.Equal(FailureKind.Invalid, outcome.Failure?.Kind);
+        var error = Assert.Single(outcome.Failure!.Fields);
         Assert.Equal("kolbo.options.aspect_ratio", error.Field);
         Assert.Equal(0, await host.InDatabaseAsync(db => Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.CountAsync(
             Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.IgnoreQueryFilters(db.Set<Generation>()), TestContext.Current.CancellationToken)));

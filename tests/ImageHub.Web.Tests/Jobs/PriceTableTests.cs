@@ -15,7 +15,7 @@ public sealed class PriceTableTests
         await using var host = JobsHost.Start();
         var adminId = await host.App.UserIdAsync(JobsHost.AdminEmail);
         var studio = await host.InDatabaseAsync(db => db.Set<Workspace>().IgnoreQueryFilters().Where(w => w.Name == "Studio").Select(w => w.Id).SingleAsync());
-        string? koala = null, qolaba = null;
+        Outcome? koala = null, qolaba = null;
         await host.App.InWorkspaceAsync(JobsHost.AdminEmail, studio, async sp =>
         {
             var pricing = sp.GetRequiredService<PricingService>();
@@ -27,8 +27,9 @@ public sealed class PriceTableTests
         var done = await host.WaitForAsync(id);
         var ledger = await host.LedgerAsync(id);
 
-        Assert.Null(koala);
-        Assert.Equal("Qolaba reports what each generation cost; its model prices are not set here.", qolaba);
+        Assert.True(koala!.Succeeded, koala.Message);
+        Assert.False(qolaba!.Succeeded);
+        Assert.Equal("Qolaba reports what each generation cost; its model prices are not set here.", qolaba.Errors["creditsPerImage"].Single());
         Assert.Equal("Succeeded", done.GetProperty("status").GetString());
         Assert.Equal(6m, Assert.Single(ledger, e => e.Kind == LedgerEntryKind.Reservation).Credits);
         Assert.Equal(6m, Assert.Single(ledger, e => e.Kind == LedgerEntryKind.Settlement).Credits);

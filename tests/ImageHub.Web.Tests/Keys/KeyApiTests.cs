@@ -24,9 +24,10 @@ public sealed class KeyApiTests
         { """{"label":"ok","secret":"kolbo_live_x"}""", "provider", "Choose a provider: koala, qolaba, coals, kolbo." },
         { $$"""{"provider":"kolbo","label":"{{new string('x', 101)}}","secret":"kolbo_live_x"}""", "label", "A label has at most 100 characters; this one has 101." },
         { """{"provider":"kolbo","label":"ok","secret":"kolbo_live_x","expiresAt":"2020-01-01T00:00:00Z"}""", "expiresAt", "The expiry date is in the past. Leave it empty, or pick a future date." },
-        { """{"provider":"kolbo","label":"ok","secret":"kolbo_live_x","expiresAt":"next tuesday"}""", "expiresAt", "expiresAt is a date and time, e.g. \"2026-12-31T00:00:00Z\"." },
+        { """{"provider":"kolbo","label":"ok","secret":"kolbo_live_x","expiresAt":"next tuesday"}""", "expiresAt", "expiresAt must be a date and time, e.g. \"2026-12-31T00:00:00Z\"." },
         { """{"provider":"kolbo","label":"ok","secret":"kolbo_live_x","scope":"everyone"}""", "scope", "Scope is \"personal\" (your own key) or \"workspace\" (the team's key)." },
-        { """{"provider":"kolbo",""", "body", "The body is not valid JSON. Send {\"provider\", \"label\", \"secret\", \"scope\", \"expiresAt\"?}." },
+        { """{"provider":"kolbo",""", "body", "The body is not valid JSON: send one JSON object with the fields /openapi/v1.json lists." },
+        { """{"provider":"kolbo","label":"ok","secret":"kolbo_live_x","colour":"blue"}""", "colour", "\"colour\" is not part of the request; remove it (field names are camelCase, as /openapi/v1.json lists them)." },
     };
 
     [Theory]
@@ -95,8 +96,8 @@ public sealed class KeyApiTests
         Assert.Equal(HttpStatusCode.NotFound, deleteOwn.StatusCode);
         Assert.Equal("application/problem+json", deleteOwn.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.Forbidden, deleteShared.StatusCode);
-        Assert.Equal(KeyOutcome.NotFound, vaultRotate.Outcome);
-        Assert.Equal(KeyOutcome.Forbidden, vaultCheck.Outcome);
+        Assert.Equal(FailureKind.NotFound, vaultRotate.Failure?.Kind);
+        Assert.Equal(FailureKind.Forbidden, vaultCheck.Failure?.Kind);
         Assert.Equal(2, ownerList.GetArrayLength());
     }
 
@@ -171,9 +172,9 @@ public sealed class KeyApiTests
         string token = "";
         await team.App.InWorkspaceAsync(email, team.WorkspaceId, async sp =>
         {
-            var (error, created) = await sp.GetRequiredService<Web.Features.Api.ApiTokenService>().CreateAsync(userId, "keys test", Ct);
-            Assert.Null(error);
-            token = created!.Token;
+            var created = await sp.GetRequiredService<Web.Features.Api.ApiTokenService>().CreateAsync(userId, "keys test", Ct);
+            Assert.True(created.Succeeded, created.Message);
+            token = created.Value!.Token;
         });
         return token;
     }

@@ -17,10 +17,10 @@ public sealed class KeyCheckTests
         var result = await team.AsAsync(KeyTeam.Member, (v, a) => v.CheckAsync(a, key.Id, Ct));
 
         Assert.True(result.Succeeded, result.Message);
-        Assert.Equal(KeyStatus.Valid, result.Key!.Status);
-        Assert.Equal(1000m, result.Key.Balance);
-        Assert.Equal("Kolbo accepted the key: 1000 credits.", result.Key.StatusMessage);
-        Assert.Equal(team.App.Clock.GetUtcNow(), result.Key.CheckedAt);
+        Assert.Equal(KeyStatus.Valid, result.Value!.Status);
+        Assert.Equal(1000m, result.Value.Balance);
+        Assert.Equal("Kolbo accepted the key: 1000 credits.", result.Value.StatusMessage);
+        Assert.Equal(team.App.Clock.GetUtcNow(), result.Value.CheckedAt);
     }
 
     [Theory]
@@ -34,9 +34,9 @@ public sealed class KeyCheckTests
 
         var result = await team.AsAsync(KeyTeam.Owner, (v, a) => v.CheckAsync(a, key.Id, Ct));
 
-        Assert.Equal(KeyStatus.Invalid, result.Key!.Status);
-        Assert.Equal(message, result.Key.StatusMessage);
-        Assert.Null(result.Key.Balance);
+        Assert.Equal(KeyStatus.Invalid, result.Value!.Status);
+        Assert.Equal(message, result.Value.StatusMessage);
+        Assert.Null(result.Value.Balance);
     }
 
     [Fact]
@@ -49,9 +49,9 @@ public sealed class KeyCheckTests
         var coalsChecked = await team.AsAsync(KeyTeam.Owner, (v, a) => v.CheckAsync(a, coals.Id, Ct));
         var qolabaChecked = await team.AsAsync(KeyTeam.Owner, (v, a) => v.CheckAsync(a, qolaba.Id, Ct));
 
-        Assert.Equal((KeyStatus.Valid, (decimal?)1000m), (coalsChecked.Key!.Status, coalsChecked.Key.Balance));
-        Assert.Equal((KeyStatus.Valid, (decimal?)null), (qolabaChecked.Key!.Status, qolabaChecked.Key.Balance));
-        Assert.Contains("Qolaba reports no balance", qolabaChecked.Key.StatusMessage);
+        Assert.Equal((KeyStatus.Valid, (decimal?)1000m), (coalsChecked.Value!.Status, coalsChecked.Value.Balance));
+        Assert.Equal((KeyStatus.Valid, (decimal?)null), (qolabaChecked.Value!.Status, qolabaChecked.Value.Balance));
+        Assert.Contains("Qolaba reports no balance", qolabaChecked.Value.StatusMessage);
     }
 
     [Fact]
@@ -64,8 +64,8 @@ public sealed class KeyCheckTests
         var result = await team.AsAsync(KeyTeam.Owner, (v, a) => v.CheckAsync(a, key.Id, Ct));
         var requestsAfter = team.App.Services.GetRequiredService<Web.Infrastructure.SandboxMode>().Server.State.Requests.Count;
 
-        Assert.Equal(KeyStatus.Unchecked, result.Key!.Status);
-        Assert.Equal("Koala has no read-only endpoint to check a key without generating; it is checked by its first generation.", result.Key.StatusMessage);
+        Assert.Equal(KeyStatus.Unchecked, result.Value!.Status);
+        Assert.Equal("Koala has no read-only endpoint to check a key without generating; it is checked by its first generation.", result.Value.StatusMessage);
         Assert.Equal(requestsBefore, requestsAfter);
     }
 
@@ -80,8 +80,8 @@ public sealed class KeyCheckTests
         var rechecked = await team.AsAsync(KeyTeam.Member, (v, a) => v.CheckAsync(a, key.Id, Ct));
         var history = await team.AsAsync(KeyTeam.Owner, (v, _) => v.AuditLogAsync(new KeyAuditFilter(), Ct));
 
-        Assert.Equal((key.Id, "••••zzzz", KeyStatus.Unchecked), (rotated.Key!.Id, rotated.Key.Mask, rotated.Key.Status));
-        Assert.Equal(KeyStatus.Valid, rechecked.Key!.Status);
+        Assert.Equal((key.Id, "••••zzzz", KeyStatus.Unchecked), (rotated.Value!.Id, rotated.Value.Mask, rotated.Value.Status));
+        Assert.Equal(KeyStatus.Valid, rechecked.Value!.Status);
         Assert.Equal([KeyAuditAction.Checked, KeyAuditAction.Rotated, KeyAuditAction.Checked, KeyAuditAction.Added],
             history.Where(h => h.KeyId == key.Id).Select(h => h.Action));
         Assert.All(history, h => Assert.DoesNotContain("fixed_0000", h.Detail ?? ""));

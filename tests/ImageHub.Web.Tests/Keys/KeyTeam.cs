@@ -55,13 +55,13 @@ public sealed class KeyTeam : IAsyncDisposable
     /// <summary>Adds a key through the vault as <paramref name="email"/> would on the Keys page; fails the test if refused.</summary>
     public async Task<KeyView> AddKeyAsync(string email, string provider, string label, string secret, KeyScope scope = KeyScope.Personal, DateTimeOffset? expiresAt = null)
     {
-        KeyVaultResult? result = null;
+        Outcome<KeyView>? result = null;
         var userId = await App.UserIdAsync(email);
         await App.InWorkspaceAsync(email, WorkspaceId, async sp =>
             result = await sp.GetRequiredService<KeyVault>().AddAsync(new KeyActor(userId, "203.0.113.7"),
                 new KeyDraft(provider, label, secret, scope == KeyScope.Workspace ? "workspace" : "personal", expiresAt)));
         Assert.True(result!.Succeeded, result.Message);
-        return result.Key!;
+        return result.Value!;
     }
 
     /// <summary>Runs <paramref name="action"/> with the vault as <paramref name="email"/> in the team's workspace.</summary>

@@ -50,10 +50,13 @@ public sealed class GalleryAndSpendPageTests
             var created = app.Clock.GetUtcNow() + (at ?? TimeSpan.Zero);
             var generation = new Generation
             {
-                ProviderId = provider, Prompt = prompt, CreatedById = user, NumImages = images, Status = GenerationStatus.Succeeded,
-                OptionsJson = """{"aspect_ratio":"16:9"}""", Credits = credits, CostUsd = usd, EstimatedCredits = credits,
-                CreatedAt = created, StartedAt = created, CompletedAt = created.AddSeconds(3), KeyLabel = "Team key",
+                ProviderId = provider, Prompt = prompt, CreatedById = user, NumImages = images,
+                OptionsJson = """{"aspect_ratio":"16:9"}""", EstimatedCredits = credits, CreatedAt = created, KeyLabel = "Team key",
             };
+            generation.BeginSubmission(created);
+            generation.Accept("""{"provider":"test"}""", credits, usd);
+            generation.StartDownloading();
+            generation.Succeed(credits, usd, null, created.AddSeconds(3));
             db.Add(generation);
             for (var i = 0; i < images; i++)
             {

@@ -213,7 +213,7 @@ public sealed class ComposeUiTests
         var userId = await team.App.UserIdAsync(UiTeam.Owner);
         var outcome = await team.AsAsync(UiTeam.Owner, sp => sp.GetRequiredService<GenerationService>()
             .SubmitAsync(userId, new GenerationDraft(prompt, providers.Select(p => new ProviderRun(p, p == ProviderIds.Qolaba ? "vertex/imagen-4" : null, 1, null)).ToList()), default));
-        Assert.True(outcome.Succeeded, string.Join("; ", outcome.Errors.Select(e => e.Message)));
+        Assert.True(outcome.Succeeded, outcome.Message);
     }
 
     private static Task<int> QueuedAsync(UiTeam team) =>

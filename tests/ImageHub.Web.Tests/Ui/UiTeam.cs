@@ -70,7 +70,7 @@ public sealed class UiTeam : IAsyncDisposable
         var result = await AsAsync(email, sp => sp.GetRequiredService<KeyVault>().AddAsync(new KeyActor(userId, "203.0.113.7"),
             new KeyDraft(provider, label, secret, scope == KeyScope.Workspace ? "workspace" : "personal", null)));
         Assert.True(result.Succeeded, result.Message);
-        return result.Key!;
+        return result.Value!;
     }
 
     /// <summary>
@@ -88,10 +88,13 @@ public sealed class UiTeam : IAsyncDisposable
             var created = App.Clock.GetUtcNow() + (at ?? TimeSpan.Zero);
             var generation = new Generation
             {
-                ProviderId = provider, Model = model, Prompt = prompt, CreatedById = user, NumImages = images, Status = GenerationStatus.Succeeded,
-                OptionsJson = optionsJson, Credits = credits, CostUsd = usd, EstimatedCredits = credits,
-                CreatedAt = created, StartedAt = created, CompletedAt = created.AddSeconds(3), KeyLabel = "Team key",
+                ProviderId = provider, Model = model, Prompt = prompt, CreatedById = user, NumImages = images,
+                OptionsJson = optionsJson, EstimatedCredits = credits, CreatedAt = created, KeyLabel = "Team key",
             };
+            generation.BeginSubmission(created);
+            generation.Accept("""{"provider":"test"}""", credits, usd);
+            generation.StartDownloading();
+            generation.Succeed(credits, usd, null, created.AddSeconds(3));
             db.Add(generation);
             for (var i = 0; i < images; i++)
             {

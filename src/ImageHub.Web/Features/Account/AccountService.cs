@@ -6,13 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Account;
 
-/// <summary>Field-level outcome of a registration: messages keyed by the form field they belong to.</summary>
-public sealed record RegistrationResult(AppUser? User, IReadOnlyDictionary<string, string[]> Errors)
+/// <summary>The form fields a refused registration's messages belong to (<see cref="Failure.Fields"/>).</summary>
+public static class RegistrationFields
 {
-    public bool Succeeded => User is not null;
-    public const string EmailField = "Email";
-    public const string PasswordField = "Password";
-    public const string FormField = "";
+    public const string Email = "Email";
+    public const string Password = "Password";
+    public const string Form = "";
 }
 
 /// <summary>Who may register, and creating accounts (the first one becomes the instance administrator).</summary>
@@ -73,7 +72,7 @@ public sealed class AccountService(
     /// <summary>
     /// Creates an account. The first account of the instance becomes its administrator. Does not sign in.
     /// </summary>
-    public async Task<RegistrationResult> RegisterAsync(string email, string password, bool instanceAdmin = false)
+    public async Task<Outcome<AppUser>> RegisterAsync(string email, string password, bool instanceAdmin = false)
     {
         email = email.Trim();
         AppUser user;
@@ -100,11 +99,11 @@ public sealed class AccountService(
 
         if (!result.Succeeded)
         {
-            return new RegistrationResult(null, MapErrors(result.Errors));
+            return Failure.Invalid(MapErrors(result.Errors));
         }
 
         logger.LogInformation("Account {UserId} created{Admin}.", user.Id, user.IsInstanceAdmin ? " as instance administrator" : "");
-        return new RegistrationResult(user, new Dictionary<string, string[]>());
+        return Outcome<AppUser>.Ok(user);
     }
 
     private static Dictionary<string, string[]> MapErrors(IEnumerable<IdentityError> errors)
@@ -115,11 +114,11 @@ public sealed class AccountService(
             var (field, message) = error.Code switch
             {
                 nameof(IdentityErrorDescriber.DuplicateUserName) or nameof(IdentityErrorDescriber.DuplicateEmail) =>
-                    (RegistrationResult.EmailField, "An account with this email already exists. Log in instead, or use another email."),
+                    (RegistrationFields.Email, "An account with this email already exists. Log in instead, or use another email."),
                 nameof(IdentityErrorDescriber.InvalidEmail) or nameof(IdentityErrorDescriber.InvalidUserName) =>
-                    (RegistrationResult.EmailField, "Enter a valid email address."),
-                _ when error.Code.StartsWith("Password", StringComparison.Ordinal) => (RegistrationResult.PasswordField, error.Description),
-                _ => (RegistrationResult.FormField, error.Description),
+                    (RegistrationFields.Email, "Enter a valid email address."),
+                _ when error.Code.StartsWith("Password", StringComparison.Ordinal) => (RegistrationFields.Password, error.Description),
+                _ => (RegistrationFields.Form, error.Description),
             };
             if (!byField.TryGetValue(field, out var list)) byField[field] = list = [];
             if (!list.Contains(message)) list.Add(message);

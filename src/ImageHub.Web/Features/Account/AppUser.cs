@@ -31,6 +31,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
 {
     public void Configure(EntityTypeBuilder<AppUser> builder)
     {
+        builder.ToTable("Users");
         builder.Property(u => u.Theme).HasConversion<string>().HasMaxLength(8);
     }
 }

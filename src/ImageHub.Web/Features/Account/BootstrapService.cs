@@ -37,10 +37,10 @@ public sealed class BootstrapService(
         }
 
         var name = string.IsNullOrWhiteSpace(settings.Workspace) ? "Default" : settings.Workspace;
-        var (created, _) = await workspaces.CreateAsync(result.User!.Id, name, cancellationToken);
+        var (created, _) = await workspaces.CreateAsync(result.Value!.Id, name, cancellationToken);
         if (!created.Succeeded)
         {
-            throw new InvalidOperationException($"Bootstrap:Workspace is not a valid workspace name: {created.Error}");
+            throw new InvalidOperationException($"Bootstrap:Workspace is not a valid workspace name: {created.Message}");
         }
 
         logger.LogInformation("Bootstrap created the administrator {Email} and the workspace {Workspace}.", settings.AdminEmail, name);

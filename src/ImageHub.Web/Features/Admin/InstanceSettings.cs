@@ -24,6 +24,7 @@ internal sealed class InstanceSettingsConfiguration : IEntityTypeConfiguration<I
 {
     public void Configure(EntityTypeBuilder<InstanceSettings> builder)
     {
+        builder.ToTable("InstanceSettings");
         builder.Property(s => s.Id).ValueGeneratedNever();
         builder.Property(s => s.RegistrationMode).HasConversion<string>().HasMaxLength(16);
     }

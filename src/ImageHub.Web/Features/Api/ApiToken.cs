@@ -31,6 +31,7 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
 {
     public void Configure(EntityTypeBuilder<ApiToken> builder)
     {
+        builder.ToTable("ApiTokens");
         builder.Property(t => t.Id).ValueGeneratedNever();
         builder.Property(t => t.Name).HasMaxLength(ApiToken.NameMaxLength);
         builder.Property(t => t.Hash).HasMaxLength(64);

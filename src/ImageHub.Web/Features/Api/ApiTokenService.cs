@@ -15,17 +15,17 @@ public sealed record ApiTokenView(Guid Id, string Name, string Prefix, DateTimeO
 /// <summary>The result of making a token: <see cref="Token"/> is shown once and never stored.</summary>
 public sealed record CreatedApiToken(ApiTokenView View, string Token);
 
-/// <summary>Personal access tokens of the signed-in user in the current workspace.</summary>
-public sealed class ApiTokenService(AppDbContext db, CurrentWorkspace workspace, TimeProvider time)
+/// <summary>Personal access tokens of the signed-in user in the current workspace (each call with a context of its own: the settings page's circuit reaches it).</summary>
+public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, TimeProvider time)
 {
     public const string TokenPrefix = "ihp_";
 
-    public async Task<(string? Error, CreatedApiToken? Created)> CreateAsync(Guid userId, string? name, CancellationToken ct = default)
+    public async Task<Outcome<CreatedApiToken>> CreateAsync(Guid userId, string? name, CancellationToken ct = default)
     {
-        if (!workspace.IsSet) return ("Pick or create a workspace first: a token works in one workspace.", null);
+        if (!workspace.IsSet) return Failure.Invalid("workspace", "Pick or create a workspace first: a token works in one workspace.");
         name = name?.Trim() ?? "";
-        if (name.Length == 0) return ("Give the token a name, e.g. the script that will use it.", null);
-        if (name.Length > ApiToken.NameMaxLength) return ($"The name is {name.Length} characters; at most {ApiToken.NameMaxLength}.", null);
+        if (name.Length == 0) return Failure.Invalid("name", "Give the token a name, e.g. the script that will use it.");
+        if (name.Length > ApiToken.NameMaxLength) return Failure.Invalid("name", $"The name is {name.Length} characters; at most {ApiToken.NameMaxLength}.");
 
         var token = TokenPrefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var row = new ApiToken
@@ -37,25 +37,28 @@ public sealed class ApiTokenService(AppDbContext db, CurrentWorkspace workspace,
             Prefix = token[..10],
             CreatedAt = time.GetUtcNow(),
         };
+        await using var db = await contexts.CreateDbContextAsync(ct);
         db.Add(row);
         await db.SaveChangesAsync(ct);
-        return (null, new CreatedApiToken(View(row), token));
+        return Outcome<CreatedApiToken>.Ok(new CreatedApiToken(View(row), token));
     }
 
     public async Task<IReadOnlyList<ApiTokenView>> ListAsync(Guid userId, CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.Set<ApiToken>().AsNoTracking().Where(t => t.UserId == userId).ToListAsync(ct);
         return rows.OrderByDescending(t => t.CreatedAt).Select(View).ToList();
     }
 
-    /// <summary>Revokes one of the user's own tokens; false when there is no such token.</summary>
-    public async Task<bool> RevokeAsync(Guid userId, Guid tokenId, CancellationToken ct = default)
+    /// <summary>Revokes one of the user's own tokens.</summary>
+    public async Task<Outcome> RevokeAsync(Guid userId, Guid tokenId, CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<ApiToken>().FirstOrDefaultAsync(t => t.Id == tokenId && t.UserId == userId, ct);
-        if (row is null) return false;
+        if (row is null) return Failure.NotFound("You have no such token in this workspace.");
         row.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(ct);
-        return true;
+        return Outcome.Ok("Token revoked.");
     }
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

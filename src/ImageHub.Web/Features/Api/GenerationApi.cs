@@ -1,98 +1,76 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Spend;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Api;
 
-/// <summary>The REST API v1 over the same services the pages use. Errors are RFC 7807 problem details.</summary>
+/// <summary>
+/// The REST API v1 over the same services the pages use. Each handler returns TypedResults whose types declare its
+/// outcomes in the OpenAPI document; every failure is a <see cref="Failure"/> mapped once to an RFC 7807 problem
+/// (<see cref="OutcomeHttp.ToProblem"/>). Bodies are read with the app's one JSON strictness: an unknown field is a
+/// 400 naming it (<see cref="OutcomeHttp.AddImageHubErrors"/>).
+/// </summary>
 public static class GenerationApi
 {
-    private static readonly JsonSerializerOptions BodyJson = new(JsonSerializerDefaults.Web)
-    {
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-    };
-
     public static IEndpointRouteBuilder MapGenerationApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.ApiUser).WithTags("ImageHub");
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.ApiUser).WithTags("ImageHub")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
         api.MapPost("/generations", CreateAsync)
             .WithSummary("Queue a generation on one provider")
             .WithDescription("Body: {prompt, provider (koala|qolaba|coals|kolbo), model?, numImages?, options?}. options holds the provider's own documented fields; unknown fields are validation errors.")
-            .Accepts<CreateGenerationBody>("application/json")
-            .Produces<GenerationAccepted>(StatusCodes.Status202Accepted)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         api.MapGet("/generations/{id:guid}", GetAsync)
             .WithSummary("One generation with its images and cost")
-            .Produces<ApiGeneration>().ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/generations", ListAsync)
             .WithSummary("Generations of the workspace, newest first (cursor paging)")
-            .Produces<GenerationPage>().ProducesValidationProblem();
+            .ProducesValidationProblem();
         api.MapPost("/generations/{id:guid}/cancel", CancelAsync)
             .WithSummary("Cancel a queued generation, or a running one where the provider can cancel")
-            .Produces<ApiGeneration>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/providers", ProvidersAsync)
-            .WithSummary("Each provider's capabilities: models, options and their allowed values, limits")
-            .Produces<IReadOnlyList<ProviderCapabilities>>();
+            .WithSummary("Each provider's capabilities: models, options and their allowed values, limits");
         api.MapGet("/spend", SpendAsync)
             .WithSummary("Settled spend per provider between from (inclusive) and to (exclusive); default this month")
-            .Produces<SpendReport>().ProducesValidationProblem();
+            .ProducesValidationProblem();
         return app;
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, GenerationService generations, CancellationToken ct)
+    private static async Task<Results<Accepted<GenerationAccepted>, ProblemHttpResult>> CreateAsync(
+        CreateGenerationBody body, HttpContext http, GenerationService generations, CancellationToken ct)
     {
-        CreateGenerationBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<CreateGenerationBody>(http.Request.Body, BodyJson, ct);
-        }
-        catch (JsonException e)
-        {
-            var path = e.Path is { Length: > 2 } p ? p.TrimStart('$', '.') : "";
-            var (field, message) = e.Message switch
-            {
-                var m when m.Contains("could not be mapped", StringComparison.Ordinal) && path.Length > 0 =>
-                    (path, "This field is not part of the request. Known fields: prompt, provider, model, numImages, options."),
-                var m when m.Contains("could not be converted", StringComparison.Ordinal) && path.Length > 0 =>
-                    (path, "This value has the wrong type (numImages is a whole number, options an object, the rest text)."),
-                _ => ("body", "The body is not valid JSON: send {\"prompt\": ..., \"provider\": ..., \"model\"?, \"numImages\"?, \"options\"?}."),
-            };
-            return Validation(new FieldError(field, message));
-        }
-        if (body is null) return Validation(new FieldError("body", "Send a JSON object: {prompt, provider, model?, numImages?, options?}."));
-        if (http.User.GetUserId() is not { } userId) return Results.Unauthorized();
-
+        if (http.User.GetUserId() is not { } userId) return Failure.Unauthorized("Sign in first.").ToProblem();
         var outcome = await generations.SubmitAsync(userId,
             new GenerationDraft(body.Prompt ?? "", [new ProviderRun(body.Provider ?? "", body.Model, body.NumImages, body.Options)]), ct);
-        if (!outcome.Succeeded) return Validation([.. outcome.Errors]);
-        var id = outcome.GenerationIds[0];
-        return Results.Accepted($"/api/v1/generations/{id}", new GenerationAccepted(id, nameof(GenerationStatus.Queued)));
+        if (outcome.Failure is { } failure) return failure.ToProblem();
+        var id = outcome.Value!.GenerationIds[0];
+        return TypedResults.Accepted($"/api/v1/generations/{id}", new GenerationAccepted(id, nameof(GenerationStatus.Queued)));
     }
 
-    private static async Task<IResult> GetAsync(Guid id, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ApiGeneration>, ProblemHttpResult>> GetAsync(Guid id, AppDbContext db, CancellationToken ct)
     {
         var generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
-        if (generation is null) return NotFound();
+        if (generation is null) return NotFound().ToProblem();
         var images = await db.Set<GeneratedImage>().AsNoTracking().Where(i => i.GenerationId == id).OrderBy(i => i.Index).ToListAsync(ct);
-        return Results.Ok(ToApi(generation, images));
+        return TypedResults.Ok(ToApi(generation, images));
     }
 
-    private static async Task<IResult> ListAsync(string? cursor, int? limit, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<GenerationPage>, ProblemHttpResult>> ListAsync(string? cursor, int? limit, AppDbContext db, CancellationToken ct)
     {
         var take = limit ?? 20;
-        if (take is < 1 or > 100) return Validation(new FieldError("limit", "limit must be between 1 and 100."));
+        if (take is < 1 or > 100) return Failure.Invalid("limit", "limit must be between 1 and 100.").ToProblem();
         var query = db.Set<Generation>().AsNoTracking();
         if (!string.IsNullOrEmpty(cursor))
         {
-            if (!TryReadCursor(cursor, out var at, out var afterId)) return Validation(new FieldError("cursor", "This cursor is not one the API gave out; start again without it."));
+            if (!TryReadCursor(cursor, out var at, out var afterId)) return Failure.Invalid("cursor", "This cursor is not one the API gave out; start again without it.").ToProblem();
             query = query.Where(g => g.CreatedAt < at || (g.CreatedAt == at && g.Id.CompareTo(afterId) < 0));
         }
         var rows = await query.OrderByDescending(g => g.CreatedAt).ThenByDescending(g => g.Id).Take(take + 1).ToListAsync(ct);
@@ -100,30 +78,25 @@ public static class GenerationApi
         var ids = page.Select(g => g.Id).ToList();
         var images = await db.Set<GeneratedImage>().AsNoTracking().Where(i => ids.Contains(i.GenerationId)).ToListAsync(ct);
         var next = rows.Count > take ? WriteCursor(page[^1]) : null;
-        return Results.Ok(new GenerationPage(
+        return TypedResults.Ok(new GenerationPage(
             page.Select(g => ToApi(g, images.Where(i => i.GenerationId == g.Id).OrderBy(i => i.Index).ToList())).ToList(), next));
     }
 
-    private static async Task<IResult> CancelAsync(Guid id, GenerationService generations, AppDbContext db, CancellationToken ct)
+    private static async Task<Results<Ok<ApiGeneration>, ProblemHttpResult>> CancelAsync(Guid id, GenerationService generations, AppDbContext db, CancellationToken ct)
     {
-        var exists = await db.Set<Generation>().AsNoTracking().AnyAsync(g => g.Id == id, ct);
-        if (!exists) return NotFound();
-        if (!await generations.CancelAsync(id, ct))
-        {
-            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot cancel",
-                detail: "This generation has finished, or its provider cannot cancel work it has accepted.");
-        }
+        var canceled = await generations.CancelAsync(id, ct);
+        if (canceled.Failure is { } failure) return failure.ToProblem();
         return await GetAsync(id, db, ct);
     }
 
-    private static async Task<IResult> ProvidersAsync(IProviderRegistry providers, CancellationToken ct)
+    private static async Task<Ok<List<ProviderCapabilities>>> ProvidersAsync(IProviderRegistry providers, CancellationToken ct)
     {
         var all = new List<ProviderCapabilities>();
         foreach (var provider in providers.All) all.Add(await provider.GetCapabilitiesAsync(null, ct));
-        return Results.Ok(all);
+        return TypedResults.Ok(all);
     }
 
-    private static async Task<IResult> SpendAsync(string? from, string? to, AppDbContext db, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<SpendReport>, ProblemHttpResult>> SpendAsync(string? from, string? to, AppDbContext db, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
@@ -131,9 +104,9 @@ public static class GenerationApi
         var start = ParseDate(from, "from", monthStart, errors);
         var end = ParseDate(to, "to", monthStart.AddMonths(1), errors);
         if (errors.Count == 0 && end <= start) errors.Add(new FieldError("to", "to must be after from."));
-        if (errors.Count > 0) return Validation([.. errors]);
+        if (errors.Count > 0) return Failure.Invalid(errors).ToProblem();
         var spend = await Ledger.SpendAsync(db, start, end, ct);
-        return Results.Ok(new SpendReport(start, end, spend.Select(s => new ApiSpend(s.Provider, s.Credits, s.CostUsd, s.Images, s.Generations)).ToList()));
+        return TypedResults.Ok(new SpendReport(start, end, spend.Select(s => new ApiSpend(s.Provider, s.Credits, s.CostUsd, s.Images, s.Generations)).ToList()));
     }
 
     private static DateTimeOffset ParseDate(string? value, string field, DateTimeOffset fallback, List<FieldError> errors)
@@ -173,13 +146,5 @@ public static class GenerationApi
         }
     }
 
-    private static IResult Validation(params FieldError[] errors) =>
-        Results.ValidationProblem(
-            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-            title: "The request has problems",
-            detail: string.Join(" ", errors.Select(e => e.Message)));
-
-    private static IResult NotFound() =>
-        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found",
-            detail: "There is no such generation in this workspace.");
+    private static Failure NotFound() => Failure.NotFound("There is no such generation in this workspace.");
 }

@@ -25,7 +25,7 @@ internal sealed class PromptHistoryEntryConfiguration : IEntityTypeConfiguration
 {
     public void Configure(EntityTypeBuilder<PromptHistoryEntry> builder)
     {
-        builder.ToTable("PromptHistory");
+        builder.ToTable("PromptHistoryEntries");
         builder.Property(e => e.Id).ValueGeneratedNever();
         builder.Property(e => e.Prompt).HasMaxLength(PromptHistoryEntry.MaxPromptLength);
         builder.Property(e => e.Providers).HasMaxLength(200);

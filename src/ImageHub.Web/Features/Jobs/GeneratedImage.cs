@@ -28,6 +28,7 @@ internal sealed class GeneratedImageConfiguration : IEntityTypeConfiguration<Gen
 {
     public void Configure(EntityTypeBuilder<GeneratedImage> builder)
     {
+        builder.ToTable("GeneratedImages");
         builder.Property(i => i.Id).ValueGeneratedNever();
         builder.Property(i => i.Sha256).HasMaxLength(64);
         builder.Property(i => i.ContentType).HasMaxLength(32);

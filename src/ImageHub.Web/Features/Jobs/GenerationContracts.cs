@@ -13,14 +13,11 @@ public sealed record GenerationDraft(string Prompt, IReadOnlyList<ProviderRun> R
 public sealed record ProviderRun(string Provider, string? Model, int? NumImages, IReadOnlyDictionary<string, JsonElement>? Options);
 
 /// <summary>
-/// What a submission made: the queued generation ids (in the order of the runs), the batch id of a compare
-/// (null for one provider), or the per-field errors (then nothing was queued). In a compare the fields are
-/// prefixed with the provider id ("kolbo.options.aspect_ratio", "kolbo.key").
+/// What a submission queued: the generation ids (in the order of the runs) and the batch id of a compare (null for
+/// one provider). When it refuses, nothing was queued and the <see cref="Failure"/>'s fields say why; in a compare
+/// they are prefixed with the provider id ("kolbo.options.aspect_ratio", "kolbo.key").
 /// </summary>
-public sealed record SubmitOutcome(IReadOnlyList<Guid> GenerationIds, Guid? BatchId, IReadOnlyList<FieldError> Errors)
-{
-    public bool Succeeded => Errors.Count == 0 && GenerationIds.Count > 0;
-}
+public sealed record QueuedGenerations(IReadOnlyList<Guid> GenerationIds, Guid? BatchId);
 
 /// <summary>A generation changed state or progress (pushed by <see cref="GenerationNotifier"/>).</summary>
 public sealed record GenerationChanged(Guid GenerationId, Guid? BatchId, GenerationStatus Status, int? Progress);

@@ -20,7 +20,6 @@ public sealed class GenerationRunner(
     IImageFetcher fetcher,
     ImageStore store,
     PricingService pricing,
-    GenerationNotifier notifier,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<GenerationRunner> logger)
@@ -37,7 +36,7 @@ public sealed class GenerationRunner(
         if (generation is null || generation.Status.IsFinal()) return;
         if (!providers.TryGet(generation.ProviderId, out var provider))
         {
-            await FailAsync(generation, "unknown_provider", $"The provider \"{generation.ProviderId}\" is no longer configured.", credits: null, ct);
+            await FinishUnpaidAsync(generation, now => generation.Fail("unknown_provider", $"The provider \"{generation.ProviderId}\" is no longer configured.", 0, null, now));
             return;
         }
 
@@ -50,7 +49,7 @@ public sealed class GenerationRunner(
         {
             logger.LogWarning("No usable key for generation {GenerationId} ({Provider}): {Reason}", generation.Id, provider.Id, e.GetType().Name);
             var message = $"The {provider.DisplayName} key \"{generation.KeyLabel}\" is no longer available (removed or unreadable). Add or fix it in Keys.";
-            if (generation.Status == GenerationStatus.Queued) await FailAsync(generation, "key_unavailable", message, credits: null, ct);
+            if (generation.Status == GenerationStatus.Queued) await FinishUnpaidAsync(generation, now => generation.Fail("key_unavailable", message, 0, null, now));
             else await NeedsReviewAsync(generation, "key_unavailable", message + " The generation was already sent; check it at " + provider.DisplayName + ".", ct);
             return;
         }
@@ -61,16 +60,21 @@ public sealed class GenerationRunner(
         {
             if (generation.CancelRequested)
             {
-                await FinishUnpaidAsync(generation, GenerationStatus.Canceled, null, "Canceled before it was sent; nothing was charged.", ct);
+                await FinishUnpaidAsync(generation, now => generation.Cancel(null, Generation.CanceledBeforeSending, 0, null, now));
                 return;
             }
             // Wait for the provider's rate limit before the row says Submitting: a stop while waiting sends nothing.
             if (beforeSubmit is not null) await beforeSubmit(provider.Id, ct);
-            generation.Status = GenerationStatus.Submitting;
-            generation.StartedAt ??= time.GetUtcNow();
-            generation.Attempts++;
-            generation.NextAttemptAt = null;
-            await SaveAndPublishAsync(generation, ct);
+            generation.BeginSubmission(time.GetUtcNow());
+            try
+            {
+                await SaveAsync(ct);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                logger.LogInformation("Generation {GenerationId} was canceled before it was sent; nothing was sent", generation.Id);
+                return;
+            }
 
             SubmitResult submitted;
             try
@@ -87,28 +91,20 @@ public sealed class GenerationRunner(
             {
                 // Nothing was accepted: try again when the provider says so.
                 var wait = e.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(60, 5 * generation.Attempts));
-                generation.Status = GenerationStatus.Queued;
-                generation.NextAttemptAt = time.GetUtcNow() + wait;
-                generation.ErrorMessage = e.Message;
-                ReleaseLease(generation);
-                await SaveAndPublishAsync(generation, ct);
+                generation.RetryLater(time.GetUtcNow() + wait, e.Message);
+                await SaveAsync(ct);
                 logger.LogInformation("{Provider} rate limited generation {GenerationId}; retrying after {Wait}", provider.Id, generation.Id, wait);
                 return;
             }
             catch (ProviderException e)
             {
-                await FinishUnpaidAsync(generation, GenerationStatus.Failed, e.Error.ProviderCode ?? e.Kind.ToString(), e.Message, ct);
+                await FinishUnpaidAsync(generation, now => generation.Fail(e.Error.ProviderCode ?? e.Kind.ToString(), e.Message, 0, null, now));
                 return;
             }
 
             handle = submitted.Handle;
-            generation.HandleJson = handle.Serialize();
-            generation.Status = GenerationStatus.Running;
-            generation.ErrorMessage = null;
-            generation.Credits = submitted.Credits;
-            generation.CostUsd = submitted.CostUsd;
-            if (handle.Model is { Length: > 0 } model) generation.Model = model;
-            await SaveAndPublishAsync(generation, CancellationToken.None); // the handle is written whatever happens next
+            generation.Accept(handle.Serialize(), submitted.Credits, submitted.CostUsd, handle.Model);
+            await SaveAsync(CancellationToken.None); // the handle is written whatever happens next
             if (generation.KeyId is { } keyId) await keys.MarkUsedAsync(keyId);
             if (submitted.State.IsFinal())
             {
@@ -170,10 +166,10 @@ public sealed class GenerationRunner(
             }
 
             if (result.State.IsFinal()) return result;
-            if (result.Progress != generation.Progress)
+            if (generation.Status == GenerationStatus.Running && result.Progress != generation.Progress)
             {
-                generation.Progress = result.Progress;
-                await SaveAndPublishAsync(generation, ct);
+                generation.ReportProgress(result.Progress);
+                await SaveAsync(ct);
             }
             await DelayAsync(result.NextPollDelay, ct);
         }
@@ -184,18 +180,23 @@ public sealed class GenerationRunner(
         var reported = result.Credits ?? handle.Credits ?? generation.Credits;
         if (result.State != GenerationState.Succeeded)
         {
-            var status = result.State == GenerationState.Cancelled ? GenerationStatus.Canceled : GenerationStatus.Failed;
-            var message = result.Error?.UserMessage ?? (status == GenerationStatus.Canceled
+            var canceled = result.State == GenerationState.Cancelled;
+            var message = result.Error?.UserMessage ?? (canceled
                 ? $"Canceled at {provider.DisplayName}."
                 : $"{provider.DisplayName} reported the generation failed.");
-            if (reported is > 0) await FinishPaidAsync(generation, status, result.Error?.ProviderCode ?? status.ToString().ToLowerInvariant(), message, reported.Value, result.CostUsd, [], ct);
-            else await FinishUnpaidAsync(generation, status, result.Error?.ProviderCode ?? status.ToString().ToLowerInvariant(), message, ct);
+            var code = result.Error?.ProviderCode ?? (canceled ? "canceled" : "failed");
+            void End(decimal credits, decimal? usd, DateTimeOffset now)
+            {
+                if (canceled) generation.Cancel(code, message, credits, usd, now);
+                else generation.Fail(code, message, credits, usd, now);
+            }
+            if (reported is > 0) await FinishPaidAsync(generation, reported.Value, result.CostUsd, 0, End, ct);
+            else await FinishUnpaidAsync(generation, now => End(0, null, now));
             return;
         }
 
-        generation.Status = GenerationStatus.Downloading;
-        generation.Progress = 100;
-        await SaveAndPublishAsync(generation, ct);
+        generation.StartDownloading();
+        await SaveAsync(ct);
 
         var existing = await db.Set<GeneratedImage>().Where(i => i.GenerationId == generation.Id).Select(i => i.Index).ToListAsync(ct);
         var images = new List<GeneratedImage>();
@@ -240,76 +241,48 @@ public sealed class GenerationRunner(
         var delivered = existing.Count + images.Count;
         if (failure is not null && delivered == 0)
         {
-            await FinishPaidAsync(generation, GenerationStatus.Failed, "download_failed",
-                $"{provider.DisplayName} made the images, but ImageHub could not download them: {failure}", credits ?? 0, usd, images, ct);
+            var message = $"{provider.DisplayName} made the images, but ImageHub could not download them: {failure}";
+            await FinishPaidAsync(generation, credits ?? 0, usd, 0, (c, u, now) => generation.Fail("download_failed", message, c, u, now), ct);
             return;
         }
-        if (failure is not null) generation.ErrorMessage = $"{result.Images.Count - delivered} of {result.Images.Count} images could not be downloaded: {failure}";
-        await FinishPaidAsync(generation, GenerationStatus.Succeeded, null, generation.ErrorMessage, credits ?? 0, usd, images, ct, delivered);
+        var warning = failure is null ? null : $"{result.Images.Count - delivered} of {result.Images.Count} images could not be downloaded: {failure}";
+        await FinishPaidAsync(generation, credits ?? 0, usd, delivered, (c, u, now) => generation.Succeed(c, u, warning, now), ct);
     }
 
     /// <summary>What the provider charged: its report, or the workspace's price for the model where the hub prices the provider itself.</summary>
     private Task<decimal?> CreditsAsync(Generation generation, int images, decimal? reported, CancellationToken ct) =>
         pricing.ChargedCreditsAsync(generation.ProviderId, generation.Model, images, reported, ct);
 
-    private async Task FinishPaidAsync(Generation generation, GenerationStatus status, string? code, string? message, decimal credits, decimal? usd,
-        IReadOnlyList<GeneratedImage> images, CancellationToken ct, int? delivered = null)
+    /// <summary>Ends a generation the provider charged for: its one ledger settlement commits with the final status.</summary>
+    private async Task FinishPaidAsync(Generation generation, decimal credits, decimal? usd, int images,
+        Action<decimal, decimal?, DateTimeOffset> finish, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         usd ??= await pricing.ToUsdAsync(generation.ProviderId, credits, ct);
-        generation.Status = status;
-        generation.ErrorCode = code;
-        generation.ErrorMessage = message;
-        generation.Credits = credits;
-        generation.CostUsd = usd;
-        generation.CompletedAt = now;
-        ReleaseLease(generation);
-        Ledger.Settle(db, generation, credits, usd, delivered ?? images.Count, now);
-        await SaveAndPublishAsync(generation, CancellationToken.None);
+        finish(credits, usd, now);
+        Ledger.Settle(db, generation, credits, usd, images, now);
+        await SaveAsync(CancellationToken.None);
     }
 
-    private async Task FinishUnpaidAsync(Generation generation, GenerationStatus status, string? code, string message, CancellationToken ct)
+    /// <summary>Ends a generation nothing was charged for: its reservation is released with the final status.</summary>
+    private async Task FinishUnpaidAsync(Generation generation, Action<DateTimeOffset> finish)
     {
         var now = time.GetUtcNow();
-        generation.Status = status;
-        generation.ErrorCode = code;
-        generation.ErrorMessage = message;
-        generation.Credits = 0;
-        generation.CostUsd = null;
-        generation.CompletedAt = now;
-        ReleaseLease(generation);
+        finish(now);
         Ledger.Release(db, generation, now);
-        await SaveAndPublishAsync(generation, CancellationToken.None);
+        await SaveAsync(CancellationToken.None);
     }
-
-    private Task FailAsync(Generation generation, string code, string message, decimal? credits, CancellationToken ct) =>
-        FinishUnpaidAsync(generation, GenerationStatus.Failed, code, message, ct);
 
     /// <summary>The provider may have accepted (and charged) it: a person decides. The reservation stays open.</summary>
     private async Task NeedsReviewAsync(Generation generation, string code, string message, CancellationToken ct)
     {
-        generation.Status = GenerationStatus.NeedsReview;
-        generation.ErrorCode = code.Length > 64 ? code[..64] : code;
-        generation.ErrorMessage = message.Length > 2000 ? message[..2000] : message;
-        generation.CompletedAt = time.GetUtcNow();
-        ReleaseLease(generation);
-        await SaveAndPublishAsync(generation, CancellationToken.None);
+        generation.MarkForReview(code, message, time.GetUtcNow());
+        await SaveAsync(CancellationToken.None);
         logger.LogWarning("Generation {GenerationId} ({Provider}) needs review: {Code}", generation.Id, generation.ProviderId, code);
     }
 
-    private static void ReleaseLease(Generation generation)
-    {
-        generation.LeaseOwner = null;
-        generation.LeaseUntil = null;
-    }
-
-    private async Task SaveAndPublishAsync(Generation generation, CancellationToken ct)
-    {
-        if (generation.ErrorMessage is { Length: > 2000 } text) generation.ErrorMessage = text[..2000];
-        if (generation.ErrorCode is { Length: > 64 } code) generation.ErrorCode = code[..64];
-        await db.SaveChangesAsync(ct);
-        await notifier.PublishAsync(generation.WorkspaceId, new GenerationChanged(generation.Id, generation.BatchId, generation.Status, generation.Progress));
-    }
+    /// <summary>Commits; the changes the generation raised are published once saved (<see cref="GenerationChangePublisher"/>).</summary>
+    private Task SaveAsync(CancellationToken ct) => db.SaveChangesAsync(ct);
 
     private Task DelayAsync(TimeSpan? hint, CancellationToken ct)
     {

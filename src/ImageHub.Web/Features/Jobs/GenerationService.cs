@@ -4,7 +4,6 @@ using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Jobs;
@@ -12,38 +11,38 @@ namespace ImageHub.Web.Features.Jobs;
 /// <summary>
 /// Validates a draft against each provider's capabilities, resolves the key that pays, reserves the estimate
 /// and stores Queued generations (nothing is sent here: the <see cref="JobWorker"/> sends). Also cancels.
-/// Works in <see cref="CurrentWorkspace"/> as the signed-in user (circuit or request), or the user given.
+/// Works in <see cref="CurrentWorkspace"/> as the signed-in user (<see cref="ICurrentUser"/>), or the user given.
+/// Each call uses a database context of its own, so a circuit may cancel while a submission is being stored.
 /// </summary>
 public sealed class GenerationService(
-    AppDbContext db,
+    IDbContextFactory<AppDbContext> contexts,
     CurrentWorkspace workspace,
+    ICurrentUser currentUser,
     IProviderRegistry providers,
     IGenerationKeys keys,
     PricingService pricing,
-    GenerationNotifier notifier,
     JobSignal signal,
     TimeProvider time,
-    IServiceProvider services,
     ILogger<GenerationService> logger)
 {
     private static readonly JsonSerializerOptions OptionsJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>Queues the draft as the signed-in user.</summary>
-    public async Task<SubmitOutcome> SubmitAsync(GenerationDraft draft, CancellationToken ct)
+    public async Task<Outcome<QueuedGenerations>> SubmitAsync(GenerationDraft draft, CancellationToken ct)
     {
-        var user = await CurrentUserAsync();
+        var user = await currentUser.GetIdAsync();
         return user is { } id
             ? await SubmitAsync(id, draft, ct)
-            : Refused(new FieldError("user", "Sign in to run generations."));
+            : Failure.Unauthorized("Sign in to run generations.");
     }
 
     /// <summary>Queues the draft for <paramref name="userId"/> (who must be a member of the current workspace).</summary>
-    public async Task<SubmitOutcome> SubmitAsync(Guid userId, GenerationDraft draft, CancellationToken ct)
+    public async Task<Outcome<QueuedGenerations>> SubmitAsync(Guid userId, GenerationDraft draft, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        if (!workspace.IsSet) return Refused(new FieldError("workspace", "Pick or create a workspace first."));
+        if (!workspace.IsSet) return Failure.Invalid("workspace", "Pick or create a workspace first.");
         var runs = draft.Runs ?? [];
-        if (runs.Count == 0) return Refused(new FieldError("provider", $"Pick at least one provider ({string.Join(", ", ProviderIds.All)})."));
+        if (runs.Count == 0) return Failure.Invalid("provider", $"Pick at least one provider ({string.Join(", ", ProviderIds.All)}).");
         var prompt = draft.Prompt?.Trim() ?? "";
         var errors = new List<FieldError>();
         if (prompt.Length == 0) errors.Add(new FieldError("prompt", "Write a prompt."));
@@ -104,22 +103,19 @@ public sealed class GenerationService(
             });
         }
 
-        if (errors.Count > 0) return Refused([.. errors]);
+        if (errors.Count > 0) return Failure.Invalid(errors);
 
+        await using var db = await contexts.CreateDbContextAsync(ct);
         foreach (var generation in generations)
         {
             db.Add(generation);
             Ledger.Reserve(db, generation, now, await pricing.ToUsdAsync(generation.ProviderId, generation.EstimatedCredits, ct));
         }
-        await db.SaveChangesAsync(ct);
+        await db.SaveChangesAsync(ct); // the new rows are published as Queued once saved (GenerationChangePublisher)
         signal.Wake();
-        foreach (var generation in generations)
-        {
-            await notifier.PublishAsync(workspace.Id, new GenerationChanged(generation.Id, batchId, GenerationStatus.Queued, null));
-        }
         logger.LogInformation("Queued {Count} generation(s) in workspace {WorkspaceId}: {Providers}",
             generations.Count, workspace.Id, string.Join(", ", generations.Select(g => g.ProviderId)));
-        return new SubmitOutcome(generations.Select(g => g.Id).ToList(), batchId, []);
+        return Outcome<QueuedGenerations>.Ok(new QueuedGenerations(generations.Select(g => g.Id).ToList(), batchId));
     }
 
     /// <summary>The estimated credits of one run in the provider's unit (null when the price is not known up front or the run is invalid).</summary>
@@ -134,34 +130,43 @@ public sealed class GenerationService(
 
     /// <summary>
     /// Cancels: a queued generation at once (its reservation released); a running one through the provider's
-    /// cancel where it has one (the worker records the outcome). False when it cannot be canceled.
+    /// cancel where it has one (the worker records the outcome). Otherwise a failure saying why not.
     /// </summary>
-    public async Task<bool> CancelAsync(Guid id, CancellationToken ct)
+    public async Task<Outcome> CancelAsync(Guid id, CancellationToken ct)
     {
-        var generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
-        if (generation is null || generation.Status.IsFinal()) return false;
-        var user = await CurrentUserAsync();
-        if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin) return false;
+        await using var db = await contexts.CreateDbContextAsync(ct);
+        var generation = await db.Set<Generation>().FirstOrDefaultAsync(g => g.Id == id, ct);
+        if (generation is null) return Failure.NotFound(NoSuchGeneration);
+        if (generation.Status.IsFinal()) return Finished(generation);
+        var user = await currentUser.GetIdAsync();
+        if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin)
+            return Failure.Forbidden("Only the person who ran it, or a workspace Owner or Admin, can cancel it.");
 
         var now = time.GetUtcNow();
-        var canceled = await db.Set<Generation>()
-            .Where(g => g.Id == id && g.Status == GenerationStatus.Queued && (g.LeaseUntil == null || g.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(g => g.Status, GenerationStatus.Canceled)
-                .SetProperty(g => g.CompletedAt, now)
-                .SetProperty(g => g.ErrorMessage, "Canceled before it was sent; nothing was charged."), ct);
-        if (canceled == 1)
+        if (generation.Status == GenerationStatus.Queued && (generation.LeaseUntil == null || generation.LeaseUntil < now))
         {
+            generation.Cancel(null, Generation.CanceledBeforeSending, 0, null, now);
             Ledger.Release(db, generation, now);
-            await db.SaveChangesAsync(ct);
-            await notifier.PublishAsync(generation.WorkspaceId, new GenerationChanged(id, generation.BatchId, GenerationStatus.Canceled, generation.Progress));
-            return true;
+            try
+            {
+                await db.SaveChangesAsync(ct); // refused when the worker moved it on meanwhile (the status is the concurrency token)
+                return Outcome.Ok(Generation.CanceledBeforeSending);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
+                if (generation is null) return Failure.NotFound(NoSuchGeneration);
+                if (generation.Status.IsFinal()) return Finished(generation);
+            }
         }
 
-        if (!providers.TryGet(generation.ProviderId, out var provider)) return false;
+        if (!providers.TryGet(generation.ProviderId, out var provider))
+            return Failure.Conflict($"The provider \"{generation.ProviderId}\" is no longer configured, so ImageHub cannot cancel this.");
         var capabilities = await provider.GetCapabilitiesAsync(null, ct);
         var beforeSending = generation.Status == GenerationStatus.Queued;
-        if (!beforeSending && !capabilities.SupportsCancel) return false;
+        if (!beforeSending && !capabilities.SupportsCancel)
+            return Failure.Conflict($"{provider.DisplayName} cannot cancel a generation it has accepted; it will finish (and be charged) as usual.");
         await db.Set<Generation>().Where(g => g.Id == id).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequested, true), ct);
         if (!beforeSending && ProviderHandle.TryDeserialize(generation.HandleJson, out var handle))
         {
@@ -173,12 +178,17 @@ public sealed class GenerationService(
             catch (ProviderException e)
             {
                 logger.LogInformation("{Provider} refused to cancel generation {GenerationId}: {Reason}", provider.DisplayName, id, e.Message);
-                return false;
+                return Failure.Conflict($"{provider.DisplayName} refused to cancel it: {e.Message}");
             }
         }
         signal.Wake();
-        return true;
+        return Outcome.Ok(beforeSending ? "It will be canceled before it is sent." : $"Asked {provider.DisplayName} to cancel it.");
     }
+
+    private const string NoSuchGeneration = "There is no such generation in this workspace.";
+
+    private static Failure Finished(Generation generation) =>
+        Failure.Conflict($"This generation has already ended ({generation.Status}); there is nothing to cancel.");
 
     private async Task<ProviderCapabilities> CapabilitiesAsync(IImageProvider provider, PayingKey key, CancellationToken ct)
     {
@@ -200,22 +210,4 @@ public sealed class GenerationService(
         return await pricing.EstimateCreditsAsync(provider, request, capabilities, ct);
     }
 
-    private async Task<Guid?> CurrentUserAsync()
-    {
-        var http = services.GetService<IHttpContextAccessor>()?.HttpContext;
-        if (http?.User.GetUserId() is { } fromRequest) return fromRequest;
-        var authentication = services.GetService<AuthenticationStateProvider>();
-        if (authentication is null) return null;
-        try
-        {
-            var state = await authentication.GetAuthenticationStateAsync();
-            return state.User.GetUserId();
-        }
-        catch (InvalidOperationException)
-        {
-            return null; // no circuit and no request: nobody is signed in here
-        }
-    }
-
-    private static SubmitOutcome Refused(params FieldError[] errors) => new([], null, errors);
 }

@@ -111,24 +111,15 @@ public sealed class JobWorker(
         var stuck = await db.Set<Generation>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter])
             .Where(g => g.Status == GenerationStatus.Submitting && g.HandleJson == null && (g.LeaseUntil == null || g.LeaseUntil < now))
             .ToListAsync(ct);
-        var notifier = scope.ServiceProvider.GetRequiredService<GenerationNotifier>();
         foreach (var generation in stuck)
         {
             var name = scope.ServiceProvider.GetRequiredService<ImageHub.Providers.IProviderRegistry>()
                 .TryGet(generation.ProviderId, out var provider) ? provider.DisplayName : generation.ProviderId;
-            generation.Status = GenerationStatus.NeedsReview;
-            generation.ErrorCode = "interrupted_submission";
-            generation.ErrorMessage = $"The app stopped while sending this to {name}; it may have been accepted. Check {name}'s dashboard before running it again.";
-            generation.CompletedAt = now;
-            generation.LeaseOwner = null;
-            generation.LeaseUntil = null;
+            generation.MarkForReview("interrupted_submission",
+                $"The app stopped while sending this to {name}; it may have been accepted. Check {name}'s dashboard before running it again.", now);
         }
         if (stuck.Count == 0) return;
-        await db.SaveChangesAsync(ct);
-        foreach (var generation in stuck)
-        {
-            await notifier.PublishAsync(generation.WorkspaceId, new GenerationChanged(generation.Id, generation.BatchId, generation.Status, generation.Progress));
-        }
+        await db.SaveChangesAsync(ct); // published once saved (GenerationChangePublisher)
         logger.LogWarning("{Count} generation(s) were cut off while being sent and need review", stuck.Count);
     }
 

@@ -42,6 +42,7 @@ internal sealed class KeyAuditEntryConfiguration : IEntityTypeConfiguration<KeyA
 {
     public void Configure(EntityTypeBuilder<KeyAuditEntry> builder)
     {
+        builder.ToTable("KeyAuditEntries");
         builder.Property(a => a.Id).ValueGeneratedNever();
         builder.Property(a => a.ActorEmail).HasMaxLength(256);
         builder.Property(a => a.RemoteAddress).HasMaxLength(64);

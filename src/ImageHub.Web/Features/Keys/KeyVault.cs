@@ -11,21 +11,6 @@ public sealed record KeyActor(Guid UserId, string? RemoteAddress = null);
 /// <summary>A key to add. <see cref="Scope"/> is "personal" or "workspace" (as the REST API spells it).</summary>
 public sealed record KeyDraft(string? Provider, string? Label, string? Secret, string? Scope = "personal", DateTimeOffset? ExpiresAt = null);
 
-public enum KeyOutcome { Ok, Invalid, Forbidden, NotFound }
-
-/// <summary>The outcome of a vault operation: Ok (with the key), per-field messages, 403 or 404, each with a message a person can act on.</summary>
-public sealed record KeyVaultResult(KeyOutcome Outcome, string? Message = null, IReadOnlyDictionary<string, string[]>? Errors = null, KeyView? Key = null)
-{
-    public bool Succeeded => Outcome == KeyOutcome.Ok;
-    public IReadOnlyDictionary<string, string[]> ErrorsOrEmpty => Errors ?? new Dictionary<string, string[]>();
-
-    public static KeyVaultResult Ok(KeyView? key = null, string? message = null) => new(KeyOutcome.Ok, message, Key: key);
-    public static KeyVaultResult Forbidden(string message) => new(KeyOutcome.Forbidden, message);
-    public static KeyVaultResult NotFound() => new(KeyOutcome.NotFound, "There is no such key in this workspace, or it is another member's personal key.");
-    public static KeyVaultResult Invalid(Dictionary<string, string[]> errors) =>
-        new(KeyOutcome.Invalid, string.Join(" ", errors.SelectMany(e => e.Value)), errors);
-}
-
 /// <summary>What a person sees of a key: the mask, never the secret.</summary>
 public sealed record KeyView(
     Guid Id,
@@ -80,6 +65,7 @@ public sealed class KeyVault(
     ILogger<KeyVault> logger)
 {
     private const string WorkspaceKeysAreForAdmins = "Only the workspace's Owners and Admins can add or change workspace keys.";
+    private const string NoSuchKey = "There is no such key in this workspace, or it is another member's personal key.";
 
     public string ProviderName(string providerId) =>
         providers.TryGet(providerId, out var provider) ? provider.DisplayName : providerId;
@@ -118,9 +104,9 @@ public sealed class KeyVault(
         return result;
     }
 
-    public async Task<KeyVaultResult> AddAsync(KeyActor actor, KeyDraft draft, CancellationToken cancellationToken = default)
+    public async Task<Outcome<KeyView>> AddAsync(KeyActor actor, KeyDraft draft, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsSet) return KeyVaultResult.Forbidden("You are not in a workspace. Create one or ask for an invite.");
+        if (!currentWorkspace.IsSet) return Failure.Forbidden("You are not in a workspace. Create one or ask for an invite.");
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var providerId = ValidateProvider(draft.Provider, errors);
         var label = ValidateLabel(draft.Label, errors);
@@ -129,9 +115,9 @@ public sealed class KeyVault(
         ValidateExpiry(draft.ExpiresAt, errors);
         if (scope == KeyScope.Workspace && !currentWorkspace.IsAdmin)
         {
-            return KeyVaultResult.Forbidden(WorkspaceKeysAreForAdmins);
+            return Failure.Forbidden(WorkspaceKeysAreForAdmins);
         }
-        if (errors.Count > 0) return KeyVaultResult.Invalid(errors);
+        if (errors.Count > 0) return Failure.Invalid(errors);
 
         var key = new ProviderKey
         {
@@ -150,17 +136,17 @@ public sealed class KeyVault(
         await AuditAsync(db, actor, KeyAuditAction.Added, key, $"{key.Scope} key, mask {key.Mask}" + (key.ExpiresAt is { } e ? $", expires {e:yyyy-MM-dd}" : ""), cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         logger.LogInformation("Key {KeyId} ({Provider}, {Scope}) added by {UserId}", key.Id, key.ProviderId, key.Scope, actor.UserId);
-        return KeyVaultResult.Ok(View(key, await EmailsAsync(db, [key.CreatedById], cancellationToken), key.CreatedAt, canManage: true));
+        return Outcome<KeyView>.Ok(View(key, await EmailsAsync(db, [key.CreatedById], cancellationToken), key.CreatedAt, canManage: true));
     }
 
     /// <summary>A new secret for the same key record (and history): the status goes back to Unchecked.</summary>
-    public Task<KeyVaultResult> RotateAsync(KeyActor actor, Guid keyId, string? newSecret, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
+    public Task<Outcome<KeyView>> RotateAsync(KeyActor actor, Guid keyId, string? newSecret, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
         ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
             var secret = ValidateSecret(newSecret, errors);
             ValidateExpiry(expiresAt, errors);
-            if (errors.Count > 0) return KeyVaultResult.Invalid(errors);
+            if (errors.Count > 0) return Failure.Invalid(errors);
             key.Secret = protector.Protect(secret!);
             key.Last4 = ProviderKey.Last4Of(secret!);
             key.ExpiresAt = expiresAt;
@@ -172,7 +158,7 @@ public sealed class KeyVault(
             return null;
         });
 
-    public Task<KeyVaultResult> SetDisabledAsync(KeyActor actor, Guid keyId, bool disabled, CancellationToken cancellationToken = default) =>
+    public Task<Outcome<KeyView>> SetDisabledAsync(KeyActor actor, Guid keyId, bool disabled, CancellationToken cancellationToken = default) =>
         ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
             if (key.Disabled == disabled) return null;
@@ -181,7 +167,7 @@ public sealed class KeyVault(
             return null;
         });
 
-    public async Task<KeyVaultResult> DeleteAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken = default)
+    public async Task<Outcome<KeyView>> DeleteAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken = default)
     {
         var result = await ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
@@ -189,7 +175,7 @@ public sealed class KeyVault(
             await AuditAsync(db, actor, KeyAuditAction.Deleted, key, null, cancellationToken);
             return null;
         });
-        return result.Succeeded ? KeyVaultResult.Ok(message: "Key deleted.") : result;
+        return result.Succeeded ? Outcome<KeyView>.Ok(null, "Key deleted.") : result;
     }
 
     /// <summary>
@@ -197,12 +183,12 @@ public sealed class KeyVault(
     /// provider's message (and the balance where it reports one). Koala has none: the key stays Unchecked.
     /// A check that fails for another reason (network, rate limit) keeps the previous status.
     /// </summary>
-    public Task<KeyVaultResult> CheckAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken = default) =>
+    public Task<Outcome<KeyView>> CheckAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken = default) =>
         ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
             if (!providers.TryGet(key.ProviderId, out var provider))
             {
-                return KeyVaultResult.Invalid(new() { ["provider"] = [$"ImageHub has no client for '{key.ProviderId}' any more."] });
+                return Failure.Invalid("provider", $"ImageHub has no client for '{key.ProviderId}' any more.");
             }
             ProviderCredential credential;
             try
@@ -211,7 +197,7 @@ public sealed class KeyVault(
             }
             catch (KeyVaultException ex)
             {
-                return KeyVaultResult.Invalid(new() { ["secret"] = [ex.Message] });
+                return Failure.Invalid("secret", ex.Message);
             }
             KeyCheckResult check;
             try
@@ -251,12 +237,12 @@ public sealed class KeyVault(
             return null;
         });
 
-    public async Task<KeyVaultResult> SetMemberAccessAsync(KeyActor actor, string? providerId, bool membersMayUse, CancellationToken cancellationToken = default)
+    public async Task<Outcome<KeyView>> SetMemberAccessAsync(KeyActor actor, string? providerId, bool membersMayUse, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return KeyVaultResult.Forbidden(WorkspaceKeysAreForAdmins);
+        if (!currentWorkspace.IsAdmin) return Failure.Forbidden(WorkspaceKeysAreForAdmins);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var id = ValidateProvider(providerId, errors);
-        if (errors.Count > 0) return KeyVaultResult.Invalid(errors);
+        if (errors.Count > 0) return Failure.Invalid(errors);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var access = await db.Set<WorkspaceKeyAccess>().FirstOrDefaultAsync(a => a.ProviderId == id, cancellationToken);
         if (access is null)
@@ -266,13 +252,13 @@ public sealed class KeyVault(
         }
         else if (access.MembersMayUse == membersMayUse)
         {
-            return KeyVaultResult.Ok();
+            return Outcome<KeyView>.Ok(null);
         }
         access.MembersMayUse = membersMayUse;
         db.Add(await NewAuditAsync(db, actor, KeyAuditAction.MemberAccessChanged, id!, null, "", KeyScope.Workspace,
             membersMayUse ? "Members may spend through the workspace's keys" : "Only Owners and Admins may spend through the workspace's keys", cancellationToken));
         await db.SaveChangesAsync(cancellationToken);
-        return KeyVaultResult.Ok();
+        return Outcome<KeyView>.Ok(null);
     }
 
     /// <summary>The audit log, newest first; Owners and Admins only (others get an empty list).</summary>
@@ -290,20 +276,20 @@ public sealed class KeyVault(
         return rows.Select(a => new KeyAuditView(a.Id, a.At, a.ActorEmail, a.RemoteAddress, a.Action, a.ProviderId, a.KeyId, a.KeyLabel, a.Scope, a.Detail)).ToList();
     }
 
-    private async Task<KeyVaultResult> ManageAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken,
-        Func<AppDbContext, ProviderKey, Task<KeyVaultResult?>> change)
+    private async Task<Outcome<KeyView>> ManageAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken,
+        Func<AppDbContext, ProviderKey, Task<Failure?>> change)
     {
-        if (!currentWorkspace.IsSet) return KeyVaultResult.NotFound();
+        if (!currentWorkspace.IsSet) return Failure.NotFound(NoSuchKey);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var key = await db.Set<ProviderKey>().FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
         // Another member's personal key does not exist, as far as anyone else can tell.
-        if (key is null || (key.Scope == KeyScope.Personal && key.OwnerUserId != actor.UserId)) return KeyVaultResult.NotFound();
-        if (!CanManage(key, actor.UserId)) return KeyVaultResult.Forbidden(WorkspaceKeysAreForAdmins);
+        if (key is null || (key.Scope == KeyScope.Personal && key.OwnerUserId != actor.UserId)) return Failure.NotFound(NoSuchKey);
+        if (!CanManage(key, actor.UserId)) return Failure.Forbidden(WorkspaceKeysAreForAdmins);
         var refused = await change(db, key);
         if (refused is not null) return refused;
         await db.SaveChangesAsync(cancellationToken);
         var deleted = db.Entry(key).State == EntityState.Detached;
-        return KeyVaultResult.Ok(deleted ? null : View(key, await EmailsAsync(db, [key.CreatedById], cancellationToken), timeProvider.GetUtcNow(), canManage: true));
+        return Outcome<KeyView>.Ok(deleted ? null : View(key, await EmailsAsync(db, [key.CreatedById], cancellationToken), timeProvider.GetUtcNow(), canManage: true));
     }
 
     private bool CanManage(ProviderKey key, Guid userId) =>

@@ -86,6 +86,7 @@ internal sealed class ProviderKeyConfiguration : IEntityTypeConfiguration<Provid
 {
     public void Configure(EntityTypeBuilder<ProviderKey> builder)
     {
+        builder.ToTable("ProviderKeys");
         builder.Property(k => k.Id).ValueGeneratedNever();
         builder.Property(k => k.ProviderId).HasMaxLength(16);
         builder.Property(k => k.Scope).HasConversion<string>().HasMaxLength(16);
@@ -106,6 +107,7 @@ internal sealed class WorkspaceKeyAccessConfiguration : IEntityTypeConfiguration
 {
     public void Configure(EntityTypeBuilder<WorkspaceKeyAccess> builder)
     {
+        builder.ToTable("WorkspaceKeyAccesses");
         builder.Property(a => a.Id).ValueGeneratedNever();
         builder.Property(a => a.ProviderId).HasMaxLength(16);
         builder.HasIndex(a => new { a.WorkspaceId, a.ProviderId }).IsUnique();

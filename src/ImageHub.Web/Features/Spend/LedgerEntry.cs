@@ -38,6 +38,7 @@ internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<Ledger
 {
     public void Configure(EntityTypeBuilder<LedgerEntry> builder)
     {
+        builder.ToTable("LedgerEntries");
         builder.Property(e => e.Id).ValueGeneratedNever();
         builder.Property(e => e.ProviderId).HasMaxLength(32);
         builder.Property(e => e.Kind).HasConversion<string>().HasMaxLength(16);

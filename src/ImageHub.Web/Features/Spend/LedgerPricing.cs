@@ -26,6 +26,7 @@ internal sealed class PriceSettingConfiguration : IEntityTypeConfiguration<Price
 {
     public void Configure(EntityTypeBuilder<PriceSetting> builder)
     {
+        builder.ToTable("PriceSettings");
         builder.Property(p => p.Id).ValueGeneratedNever();
         builder.Property(p => p.ProviderId).HasMaxLength(32);
         builder.Property(p => p.Model).HasMaxLength(200);
@@ -75,13 +76,15 @@ public sealed class PriceBook(IReadOnlyDictionary<string, decimal?> usdPerCredit
 /// <summary>
 /// USD per credit per provider (the rate each provider documents, or an admin's) and, for providers the hub
 /// prices itself (Koala), credits per image per model (the client's documented prices, or an admin's).
-/// Everything is per workspace, read in the current workspace.
+/// Everything is per workspace, read in the current workspace. Each call uses a context of its own, so calls
+/// from one circuit may overlap.
 /// </summary>
-public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, IProviderRegistry providers, TimeProvider time)
+public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, IProviderRegistry providers, TimeProvider time)
 {
     /// <summary>The current workspace's prices, for the estimate, the reservation and the settlement.</summary>
     public async Task<PriceBook> LoadAsync(CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var rows = await db.Set<PriceSetting>().AsNoTracking().ToListAsync(ct);
         return new PriceBook(
             rows.Where(r => r.Model == null).GroupBy(r => r.ProviderId).ToDictionary(g => g.Key, g => g.First().UsdPerCredit),
@@ -90,6 +93,7 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
 
     public async Task<IReadOnlyList<ProviderPrice>> ListAsync(CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var overrides = await db.Set<PriceSetting>().AsNoTracking().Where(p => p.Model == null).ToListAsync(ct);
         return providers.All.Select(p =>
         {
@@ -114,6 +118,7 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
     /// <summary>Credits per image per model of every provider the hub prices itself, with the admins' overrides.</summary>
     public async Task<IReadOnlyList<ModelPrice>> ListModelPricesAsync(CancellationToken ct = default)
     {
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var overrides = await db.Set<PriceSetting>().AsNoTracking().Where(p => p.Model != null).ToListAsync(ct);
         var prices = new List<ModelPrice>();
         foreach (var provider in providers.All.Where(p => p.Profile.ChargedByPriceTable))
@@ -128,23 +133,24 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
         return prices;
     }
 
-    /// <summary>Sets (or with null clears) a provider's USD per credit. Workspace admins only; false otherwise.</summary>
-    public Task<string?> SetUsdPerCreditAsync(Guid userId, string providerId, decimal? usdPerCredit, CancellationToken ct = default) =>
+    /// <summary>Sets (or with null clears) a provider's USD per credit. Workspace admins only.</summary>
+    public Task<Outcome> SetUsdPerCreditAsync(Guid userId, string providerId, decimal? usdPerCredit, CancellationToken ct = default) =>
         UpsertAsync(userId, providerId, null, usdPerCredit, (p, v) => p.UsdPerCredit = v, ct);
 
-    /// <summary>Sets (or with null clears) a model's credits per image, for a provider the hub prices itself. Returns an error message, or null when saved.</summary>
-    public async Task<string?> SetModelCreditsPerImageAsync(Guid userId, string providerId, string model, decimal? creditsPerImage, CancellationToken ct = default)
+    /// <summary>Sets (or with null clears) a model's credits per image, for a provider the hub prices itself. Workspace admins only.</summary>
+    public async Task<Outcome> SetModelCreditsPerImageAsync(Guid userId, string providerId, string model, decimal? creditsPerImage, CancellationToken ct = default)
     {
         if (providers.TryGet(providerId, out var provider) && !provider.Profile.ChargedByPriceTable)
-            return $"{provider.DisplayName} reports what each generation cost; its model prices are not set here.";
+            return Failure.Invalid("creditsPerImage", $"{provider.DisplayName} reports what each generation cost; its model prices are not set here.");
         return await UpsertAsync(userId, providerId, model, creditsPerImage, (p, v) => p.CreditsPerImage = v, ct);
     }
 
-    private async Task<string?> UpsertAsync(Guid userId, string providerId, string? model, decimal? value, Action<PriceSetting, decimal?> apply, CancellationToken ct)
+    private async Task<Outcome> UpsertAsync(Guid userId, string providerId, string? model, decimal? value, Action<PriceSetting, decimal?> apply, CancellationToken ct)
     {
-        if (!workspace.IsAdmin) return "Only the workspace's owners and admins can change prices.";
-        if (!providers.TryGet(providerId, out var provider)) return $"There is no provider \"{providerId}\".";
-        if (value is < 0 or > 1_000_000) return "A price must be between 0 and 1,000,000.";
+        if (!workspace.IsAdmin) return Failure.Forbidden("Only the workspace's owners and admins can change prices.");
+        if (!providers.TryGet(providerId, out var provider)) return Failure.Invalid("provider", $"There is no provider \"{providerId}\".");
+        if (value is < 0 or > 1_000_000) return Failure.Invalid(model is null ? "usdPerCredit" : "creditsPerImage", "A price must be between 0 and 1,000,000.");
+        await using var db = await contexts.CreateDbContextAsync(ct);
         var row = await db.Set<PriceSetting>().FirstOrDefaultAsync(p => p.ProviderId == provider.Id && p.Model == model, ct);
         if (row is null)
         {
@@ -155,6 +161,6 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
         row.UpdatedAt = time.GetUtcNow();
         row.UpdatedById = userId;
         await db.SaveChangesAsync(ct);
-        return null;
+        return Outcome.Ok();
     }
 }

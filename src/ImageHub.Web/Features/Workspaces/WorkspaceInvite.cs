@@ -34,6 +34,7 @@ internal sealed class WorkspaceInviteConfiguration : IEntityTypeConfiguration<Wo
 {
     public void Configure(EntityTypeBuilder<WorkspaceInvite> builder)
     {
+        builder.ToTable("WorkspaceInvites");
         builder.Property(i => i.Id).ValueGeneratedNever();
         builder.Property(i => i.TokenHash).HasMaxLength(64);
         builder.HasIndex(i => i.TokenHash).IsUnique();

@@ -21,6 +21,7 @@ internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<Wo
 {
     public void Configure(EntityTypeBuilder<WorkspaceMember> builder)
     {
+        builder.ToTable("WorkspaceMembers");
         builder.Property(m => m.Id).ValueGeneratedNever();
         builder.HasIndex(m => new { m.WorkspaceId, m.UserId }).IsUnique();
         builder.HasIndex(m => m.UserId);

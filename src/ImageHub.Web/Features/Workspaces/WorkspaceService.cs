@@ -14,13 +14,6 @@ public sealed class WorkspaceOptions
     public TimeSpan InviteLifetime { get; set; } = TimeSpan.FromDays(7);
 }
 
-/// <summary>The outcome of a workspace operation: success, or a message a person can act on.</summary>
-public sealed record WorkspaceResult(bool Succeeded, string? Error = null)
-{
-    public static readonly WorkspaceResult Ok = new(true);
-    public static WorkspaceResult Fail(string error) => new(false, error);
-}
-
 public sealed record MemberView(Guid MemberId, Guid UserId, string Email, WorkspaceRole Role, DateTimeOffset JoinedAt);
 
 public sealed record InviteView(Guid Id, WorkspaceRole Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, InviteState State);
@@ -60,9 +53,9 @@ public sealed class WorkspaceService(
     }
 
     /// <summary>Creates a workspace with <paramref name="ownerUserId"/> as Owner and selects it for them.</summary>
-    public async Task<(WorkspaceResult Result, Guid WorkspaceId)> CreateAsync(Guid ownerUserId, string? name, CancellationToken cancellationToken = default)
+    public async Task<(Outcome Result, Guid WorkspaceId)> CreateAsync(Guid ownerUserId, string? name, CancellationToken cancellationToken = default)
     {
-        if (ValidateName(name) is { } error) return (WorkspaceResult.Fail(error), Guid.Empty);
+        if (ValidateName(name) is { } error) return (Failure.Invalid("name", error), Guid.Empty);
 
         var now = timeProvider.GetUtcNow();
         var workspace = new Workspace { Name = name!.Trim(), CreatedAt = now, CreatedByUserId = ownerUserId };
@@ -74,7 +67,7 @@ public sealed class WorkspaceService(
             await db.SaveChangesAsync(cancellationToken);
         }
         await directory.SelectAsync(ownerUserId, workspace.Id, cancellationToken);
-        return (WorkspaceResult.Ok, workspace.Id);
+        return (Outcome.Ok(), workspace.Id);
     }
 
     public async Task<Workspace?> GetCurrentAsync(CancellationToken cancellationToken = default)
@@ -83,16 +76,16 @@ public sealed class WorkspaceService(
         return await db.Workspaces.AsNoTracking().FirstOrDefaultAsync(cancellationToken);
     }
 
-    public async Task<WorkspaceResult> RenameAsync(string? name, CancellationToken cancellationToken = default)
+    public async Task<Outcome> RenameAsync(string? name, CancellationToken cancellationToken = default)
     {
         if (!currentWorkspace.IsAdmin) return NotAdmin();
-        if (ValidateName(name) is { } error) return WorkspaceResult.Fail(error);
+        if (ValidateName(name) is { } error) return Failure.Invalid("name", error);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var workspace = await db.Workspaces.FirstOrDefaultAsync(cancellationToken);
         if (workspace is null) return NoWorkspace();
         workspace.Name = name!.Trim();
         await db.SaveChangesAsync(cancellationToken);
-        return WorkspaceResult.Ok;
+        return Outcome.Ok();
     }
 
     public async Task<IReadOnlyList<MemberView>> ListMembersAsync(CancellationToken cancellationToken = default)
@@ -105,41 +98,41 @@ public sealed class WorkspaceService(
             .Select(r => new MemberView(r.Id, r.UserId, r.Email ?? "", r.Role, r.JoinedAt)).ToList();
     }
 
-    public async Task<WorkspaceResult> ChangeRoleAsync(Guid memberId, WorkspaceRole newRole, CancellationToken cancellationToken = default)
+    public async Task<Outcome> ChangeRoleAsync(Guid memberId, WorkspaceRole newRole, CancellationToken cancellationToken = default)
     {
         if (!currentWorkspace.IsAdmin) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
         if (member is null) return NoMember();
-        if (member.Role == newRole) return WorkspaceResult.Ok;
+        if (member.Role == newRole) return Outcome.Ok();
         if ((member.Role == WorkspaceRole.Owner || newRole == WorkspaceRole.Owner) && currentWorkspace.Role != WorkspaceRole.Owner)
-            return WorkspaceResult.Fail("Only an Owner can make someone an Owner or change an Owner's role.");
+            return Failure.Forbidden("Only an Owner can make someone an Owner or change an Owner's role.");
         if (member.Role == WorkspaceRole.Owner && await IsLastOwnerAsync(db, cancellationToken))
-            return WorkspaceResult.Fail("A workspace needs at least one Owner. Make someone else an Owner first.");
+            return Failure.Conflict("A workspace needs at least one Owner. Make someone else an Owner first.");
         member.Role = newRole;
         await db.SaveChangesAsync(cancellationToken);
-        return WorkspaceResult.Ok;
+        return Outcome.Ok();
     }
 
-    public async Task<WorkspaceResult> RemoveMemberAsync(Guid memberId, CancellationToken cancellationToken = default)
+    public async Task<Outcome> RemoveMemberAsync(Guid memberId, CancellationToken cancellationToken = default)
     {
         if (!currentWorkspace.IsAdmin) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
         if (member is null) return NoMember();
         if (member.Role == WorkspaceRole.Owner && currentWorkspace.Role != WorkspaceRole.Owner)
-            return WorkspaceResult.Fail("Only an Owner can remove an Owner.");
+            return Failure.Forbidden("Only an Owner can remove an Owner.");
         if (member.Role == WorkspaceRole.Owner && await IsLastOwnerAsync(db, cancellationToken))
-            return WorkspaceResult.Fail("The last Owner cannot be removed. Make someone else an Owner first.");
+            return Failure.Conflict("The last Owner cannot be removed. Make someone else an Owner first.");
         db.WorkspaceMembers.Remove(member);
         await db.SaveChangesAsync(cancellationToken);
-        return WorkspaceResult.Ok;
+        return Outcome.Ok();
     }
 
-    public async Task<(WorkspaceResult Result, CreatedInvite? Invite)> CreateInviteAsync(Guid createdByUserId, WorkspaceRole role, CancellationToken cancellationToken = default)
+    public async Task<(Outcome Result, CreatedInvite? Invite)> CreateInviteAsync(Guid createdByUserId, WorkspaceRole role, CancellationToken cancellationToken = default)
     {
         if (!currentWorkspace.IsAdmin) return (NotAdmin(), null);
-        if (role == WorkspaceRole.Owner) return (WorkspaceResult.Fail("Invite as Member or Admin; an Owner can promote someone after they join."), null);
+        if (role == WorkspaceRole.Owner) return (Failure.Invalid("role", "Invite as Member or Admin; an Owner can promote someone after they join."), null);
 
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
         var now = timeProvider.GetUtcNow();
@@ -154,7 +147,7 @@ public sealed class WorkspaceService(
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         db.WorkspaceInvites.Add(invite);
         await db.SaveChangesAsync(cancellationToken);
-        return (WorkspaceResult.Ok, new CreatedInvite(invite.Id, $"/invite/{token}", invite.ExpiresAt));
+        return (Outcome.Ok(), new CreatedInvite(invite.Id, $"/invite/{token}", invite.ExpiresAt));
     }
 
     public async Task<IReadOnlyList<InviteView>> ListInvitesAsync(CancellationToken cancellationToken = default)
@@ -167,16 +160,16 @@ public sealed class WorkspaceService(
             .Select(i => new InviteView(i.Id, i.Role, i.CreatedAt, i.ExpiresAt, i.StateAt(now))).ToList();
     }
 
-    public async Task<WorkspaceResult> RevokeInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
+    public async Task<Outcome> RevokeInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
     {
         if (!currentWorkspace.IsAdmin) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invite = await db.WorkspaceInvites.FirstOrDefaultAsync(i => i.Id == inviteId, cancellationToken);
-        if (invite is null) return WorkspaceResult.Fail("That invite does not exist in this workspace.");
-        if (invite.AcceptedAt is not null) return WorkspaceResult.Fail("That invite has already been used; remove the member instead.");
+        if (invite is null) return Failure.NotFound("That invite does not exist in this workspace.");
+        if (invite.AcceptedAt is not null) return Failure.Conflict("That invite has already been used; remove the member instead.");
         invite.RevokedAt ??= timeProvider.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
-        return WorkspaceResult.Ok;
+        return Outcome.Ok();
     }
 
     /// <summary>What <paramref name="token"/> leads to, or null when no invite has that token.</summary>
@@ -194,11 +187,11 @@ public sealed class WorkspaceService(
     }
 
     /// <summary>Joins <paramref name="userId"/> to the invite's workspace, uses the invite up, and selects the workspace.</summary>
-    public async Task<(WorkspaceResult Result, Guid WorkspaceId)> AcceptInviteAsync(Guid userId, string? token, CancellationToken cancellationToken = default)
+    public async Task<(Outcome Result, Guid WorkspaceId)> AcceptInviteAsync(Guid userId, string? token, CancellationToken cancellationToken = default)
     {
         var lookup = await LookupInviteAsync(token, cancellationToken);
-        if (lookup is null) return (WorkspaceResult.Fail(InvalidInviteMessage), Guid.Empty);
-        if (lookup.Problem is { } problem) return (WorkspaceResult.Fail(problem), Guid.Empty);
+        if (lookup is null) return (Failure.NotFound(InvalidInviteMessage), Guid.Empty);
+        if (lookup.Problem is { } problem) return (Failure.Conflict(problem), Guid.Empty);
 
         using (currentWorkspace.Use(lookup.WorkspaceId, lookup.Role))
         {
@@ -206,7 +199,7 @@ public sealed class WorkspaceService(
             if (await db.WorkspaceMembers.AnyAsync(m => m.UserId == userId, cancellationToken))
             {
                 await directory.SelectAsync(userId, lookup.WorkspaceId, cancellationToken);
-                return (WorkspaceResult.Fail($"You are already a member of {lookup.WorkspaceName}. The invite is still unused."), lookup.WorkspaceId);
+                return (Failure.Conflict($"You are already a member of {lookup.WorkspaceName}. The invite is still unused."), lookup.WorkspaceId);
             }
 
             var hash = Hash(token!);
@@ -215,13 +208,13 @@ public sealed class WorkspaceService(
             var claimed = await db.WorkspaceInvites
                 .Where(i => i.TokenHash == hash && i.AcceptedAt == null && i.RevokedAt == null)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.AcceptedAt, now).SetProperty(i => i.AcceptedByUserId, userId), cancellationToken);
-            if (claimed != 1) return (WorkspaceResult.Fail("This invite link has already been used. Ask a workspace admin for a new one."), Guid.Empty);
+            if (claimed != 1) return (Failure.Conflict("This invite link has already been used. Ask a workspace admin for a new one."), Guid.Empty);
 
             db.WorkspaceMembers.Add(new WorkspaceMember { UserId = userId, Role = lookup.Role, JoinedAt = now });
             await db.SaveChangesAsync(cancellationToken);
         }
         await directory.SelectAsync(userId, lookup.WorkspaceId, cancellationToken);
-        return (WorkspaceResult.Ok, lookup.WorkspaceId);
+        return (Outcome.Ok(), lookup.WorkspaceId);
     }
 
     private static async Task<bool> IsLastOwnerAsync(AppDbContext db, CancellationToken cancellationToken) =>
@@ -229,7 +222,7 @@ public sealed class WorkspaceService(
 
     private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
-    private static WorkspaceResult NotAdmin() => WorkspaceResult.Fail("Only the workspace's Owners and Admins can do that.");
-    private static WorkspaceResult NoWorkspace() => WorkspaceResult.Fail("You are not in a workspace. Create one or ask for an invite.");
-    private static WorkspaceResult NoMember() => WorkspaceResult.Fail("That person is not a member of this workspace.");
+    private static Failure NotAdmin() => Failure.Forbidden("Only the workspace's Owners and Admins can do that.");
+    private static Failure NoWorkspace() => Failure.Forbidden("You are not in a workspace. Create one or ask for an invite.");
+    private static Failure NoMember() => Failure.NotFound("That person is not a member of this workspace.");
 }

@@ -17,7 +17,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -119,7 +119,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
-                    b.ToTable("AspNetUsers", (string)null);
+                    b.ToTable("Users", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Admin.InstanceSettings", b =>
@@ -134,7 +134,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.ToTable("InstanceSettings");
+                    b.ToTable("InstanceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>
@@ -181,7 +181,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "UserId");
 
-                    b.ToTable("ApiToken");
+                    b.ToTable("ApiTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Compose.PromptHistoryEntry", b =>
@@ -215,7 +215,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "UserId", "LastUsedAt");
 
-                    b.ToTable("PromptHistory", (string)null);
+                    b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
@@ -261,7 +261,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("GeneratedImage");
+                    b.ToTable("GeneratedImages", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.Generation", b =>
@@ -357,6 +357,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
@@ -372,7 +373,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Generation");
+                    b.ToTable("Generations", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.KeyAuditEntry", b =>
@@ -428,7 +429,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "At");
 
-                    b.ToTable("KeyAuditEntry");
+                    b.ToTable("KeyAuditEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.ProviderKey", b =>
@@ -504,7 +505,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "ProviderId", "Scope");
 
-                    b.ToTable("ProviderKey");
+                    b.ToTable("ProviderKeys", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.WorkspaceKeyAccess", b =>
@@ -528,7 +529,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "ProviderId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceKeyAccess");
+                    b.ToTable("WorkspaceKeyAccesses", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.LedgerEntry", b =>
@@ -579,7 +580,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "Kind", "CreatedAt");
 
-                    b.ToTable("LedgerEntry");
+                    b.ToTable("LedgerEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.PriceSetting", b =>
@@ -618,7 +619,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "ProviderId", "Model")
                         .IsUnique();
 
-                    b.ToTable("PriceSetting");
+                    b.ToTable("PriceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.Workspace", b =>
@@ -639,7 +640,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.ToTable("Workspaces");
+                    b.ToTable("Workspaces", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceInvite", b =>
@@ -685,7 +686,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId");
 
-                    b.ToTable("WorkspaceInvites");
+                    b.ToTable("WorkspaceInvites", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceMember", b =>
@@ -714,7 +715,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceMembers");
+                    b.ToTable("WorkspaceMembers", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", b =>
@@ -741,7 +742,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("RoleNameIndex");
 
-                    b.ToTable("AspNetRoles", (string)null);
+                    b.ToTable("Roles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -765,7 +766,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetRoleClaims", (string)null);
+                    b.ToTable("RoleClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
@@ -789,7 +790,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserClaims", (string)null);
+                    b.ToTable("UserClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
@@ -810,7 +811,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserLogins", (string)null);
+                    b.ToTable("UserLogins", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserRole<System.Guid>", b =>
@@ -825,7 +826,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetUserRoles", (string)null);
+                    b.ToTable("UserRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
@@ -844,7 +845,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasKey("UserId", "LoginProvider", "Name");
 
-                    b.ToTable("AspNetUserTokens", (string)null);
+                    b.ToTable("UserTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>

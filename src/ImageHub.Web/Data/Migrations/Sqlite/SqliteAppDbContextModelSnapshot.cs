@@ -15,7 +15,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("ImageHub.Web.Data.DataProtectionKey", b =>
                 {
@@ -112,7 +112,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
-                    b.ToTable("AspNetUsers", (string)null);
+                    b.ToTable("Users", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Admin.InstanceSettings", b =>
@@ -127,7 +127,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("InstanceSettings");
+                    b.ToTable("InstanceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>
@@ -174,7 +174,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "UserId");
 
-                    b.ToTable("ApiToken");
+                    b.ToTable("ApiTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Compose.PromptHistoryEntry", b =>
@@ -208,7 +208,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "UserId", "LastUsedAt");
 
-                    b.ToTable("PromptHistory", (string)null);
+                    b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
@@ -254,7 +254,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("GeneratedImage");
+                    b.ToTable("GeneratedImages", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.Generation", b =>
@@ -350,6 +350,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
@@ -365,7 +366,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Generation");
+                    b.ToTable("Generations", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.KeyAuditEntry", b =>
@@ -421,7 +422,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "At");
 
-                    b.ToTable("KeyAuditEntry");
+                    b.ToTable("KeyAuditEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.ProviderKey", b =>
@@ -497,7 +498,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "ProviderId", "Scope");
 
-                    b.ToTable("ProviderKey");
+                    b.ToTable("ProviderKeys", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.WorkspaceKeyAccess", b =>
@@ -521,7 +522,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "ProviderId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceKeyAccess");
+                    b.ToTable("WorkspaceKeyAccesses", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.LedgerEntry", b =>
@@ -572,7 +573,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "Kind", "CreatedAt");
 
-                    b.ToTable("LedgerEntry");
+                    b.ToTable("LedgerEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.PriceSetting", b =>
@@ -611,7 +612,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "ProviderId", "Model")
                         .IsUnique();
 
-                    b.ToTable("PriceSetting");
+                    b.ToTable("PriceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.Workspace", b =>
@@ -632,7 +633,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("Workspaces");
+                    b.ToTable("Workspaces", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceInvite", b =>
@@ -678,7 +679,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId");
 
-                    b.ToTable("WorkspaceInvites");
+                    b.ToTable("WorkspaceInvites", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceMember", b =>
@@ -707,7 +708,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceMembers");
+                    b.ToTable("WorkspaceMembers", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", b =>
@@ -734,7 +735,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("RoleNameIndex");
 
-                    b.ToTable("AspNetRoles", (string)null);
+                    b.ToTable("Roles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -756,7 +757,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetRoleClaims", (string)null);
+                    b.ToTable("RoleClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
@@ -778,7 +779,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserClaims", (string)null);
+                    b.ToTable("UserClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
@@ -799,7 +800,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserLogins", (string)null);
+                    b.ToTable("UserLogins", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserRole<System.Guid>", b =>
@@ -814,7 +815,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetUserRoles", (string)null);
+                    b.ToTable("UserRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
@@ -833,7 +834,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasKey("UserId", "LoginProvider", "Name");
 
-                    b.ToTable("AspNetUserTokens", (string)null);
+                    b.ToTable("UserTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>

@@ -11,14 +11,14 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ImageHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261122032307_Initial")]
+    [Migration("20261201143338_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
             modelBuilder.Entity("ImageHub.Web.Data.DataProtectionKey", b =>
                 {
@@ -115,7 +115,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
-                    b.ToTable("AspNetUsers", (string)null);
+                    b.ToTable("Users", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Admin.InstanceSettings", b =>
@@ -130,7 +130,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("InstanceSettings");
+                    b.ToTable("InstanceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>
@@ -177,7 +177,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "UserId");
 
-                    b.ToTable("ApiToken");
+                    b.ToTable("ApiTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Compose.PromptHistoryEntry", b =>
@@ -211,7 +211,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "UserId", "LastUsedAt");
 
-                    b.ToTable("PromptHistory", (string)null);
+                    b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
@@ -257,7 +257,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("GeneratedImage");
+                    b.ToTable("GeneratedImages", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.Generation", b =>
@@ -353,6 +353,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
@@ -368,7 +369,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Generation");
+                    b.ToTable("Generations", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.KeyAuditEntry", b =>
@@ -424,7 +425,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "At");
 
-                    b.ToTable("KeyAuditEntry");
+                    b.ToTable("KeyAuditEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.ProviderKey", b =>
@@ -500,7 +501,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "ProviderId", "Scope");
 
-                    b.ToTable("ProviderKey");
+                    b.ToTable("ProviderKeys", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.WorkspaceKeyAccess", b =>
@@ -524,7 +525,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "ProviderId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceKeyAccess");
+                    b.ToTable("WorkspaceKeyAccesses", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.LedgerEntry", b =>
@@ -575,7 +576,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "Kind", "CreatedAt");
 
-                    b.ToTable("LedgerEntry");
+                    b.ToTable("LedgerEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.PriceSetting", b =>
@@ -614,7 +615,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "ProviderId", "Model")
                         .IsUnique();
 
-                    b.ToTable("PriceSetting");
+                    b.ToTable("PriceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.Workspace", b =>
@@ -635,7 +636,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.ToTable("Workspaces");
+                    b.ToTable("Workspaces", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceInvite", b =>
@@ -681,7 +682,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId");
 
-                    b.ToTable("WorkspaceInvites");
+                    b.ToTable("WorkspaceInvites", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceMember", b =>
@@ -710,7 +711,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceMembers");
+                    b.ToTable("WorkspaceMembers", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", b =>
@@ -737,7 +738,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("RoleNameIndex");
 
-                    b.ToTable("AspNetRoles", (string)null);
+                    b.ToTable("Roles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -759,7 +760,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetRoleClaims", (string)null);
+                    b.ToTable("RoleClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
@@ -781,7 +782,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserClaims", (string)null);
+                    b.ToTable("UserClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
@@ -802,7 +803,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserLogins", (string)null);
+                    b.ToTable("UserLogins", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserRole<System.Guid>", b =>
@@ -817,7 +818,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetUserRoles", (string)null);
+                    b.ToTable("UserRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
@@ -836,7 +837,7 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasKey("UserId", "LoginProvider", "Name");
 
-                    b.ToTable("AspNetUserTokens", (string)null);
+                    b.ToTable("UserTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ImageHub.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261122032311_Initial")]
+    [Migration("20261201143349_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -20,7 +20,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "10.0.15")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -122,7 +122,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("UserNameIndex");
 
-                    b.ToTable("AspNetUsers", (string)null);
+                    b.ToTable("Users", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Admin.InstanceSettings", b =>
@@ -137,7 +137,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.ToTable("InstanceSettings");
+                    b.ToTable("InstanceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>
@@ -184,7 +184,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "UserId");
 
-                    b.ToTable("ApiToken");
+                    b.ToTable("ApiTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Compose.PromptHistoryEntry", b =>
@@ -218,7 +218,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "UserId", "LastUsedAt");
 
-                    b.ToTable("PromptHistory", (string)null);
+                    b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
@@ -264,7 +264,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("GeneratedImage");
+                    b.ToTable("GeneratedImages", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.Generation", b =>
@@ -360,6 +360,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
@@ -375,7 +376,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
-                    b.ToTable("Generation");
+                    b.ToTable("Generations", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.KeyAuditEntry", b =>
@@ -431,7 +432,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "At");
 
-                    b.ToTable("KeyAuditEntry");
+                    b.ToTable("KeyAuditEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.ProviderKey", b =>
@@ -507,7 +508,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "ProviderId", "Scope");
 
-                    b.ToTable("ProviderKey");
+                    b.ToTable("ProviderKeys", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.WorkspaceKeyAccess", b =>
@@ -531,7 +532,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "ProviderId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceKeyAccess");
+                    b.ToTable("WorkspaceKeyAccesses", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.LedgerEntry", b =>
@@ -582,7 +583,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "Kind", "CreatedAt");
 
-                    b.ToTable("LedgerEntry");
+                    b.ToTable("LedgerEntries", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.PriceSetting", b =>
@@ -621,7 +622,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "ProviderId", "Model")
                         .IsUnique();
 
-                    b.ToTable("PriceSetting");
+                    b.ToTable("PriceSettings", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.Workspace", b =>
@@ -642,7 +643,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.ToTable("Workspaces");
+                    b.ToTable("Workspaces", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceInvite", b =>
@@ -688,7 +689,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId");
 
-                    b.ToTable("WorkspaceInvites");
+                    b.ToTable("WorkspaceInvites", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Workspaces.WorkspaceMember", b =>
@@ -717,7 +718,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "UserId")
                         .IsUnique();
 
-                    b.ToTable("WorkspaceMembers");
+                    b.ToTable("WorkspaceMembers", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", b =>
@@ -744,7 +745,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("RoleNameIndex");
 
-                    b.ToTable("AspNetRoles", (string)null);
+                    b.ToTable("Roles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
@@ -768,7 +769,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetRoleClaims", (string)null);
+                    b.ToTable("RoleClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserClaim<System.Guid>", b =>
@@ -792,7 +793,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserClaims", (string)null);
+                    b.ToTable("UserClaims", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserLogin<System.Guid>", b =>
@@ -813,7 +814,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("UserId");
 
-                    b.ToTable("AspNetUserLogins", (string)null);
+                    b.ToTable("UserLogins", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserRole<System.Guid>", b =>
@@ -828,7 +829,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("RoleId");
 
-                    b.ToTable("AspNetUserRoles", (string)null);
+                    b.ToTable("UserRoles", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityUserToken<System.Guid>", b =>
@@ -847,7 +848,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasKey("UserId", "LoginProvider", "Name");
 
-                    b.ToTable("AspNetUserTokens", (string)null);
+                    b.ToTable("UserTokens", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Api.ApiToken", b =>

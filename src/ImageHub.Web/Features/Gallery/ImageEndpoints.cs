@@ -1,12 +1,12 @@
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
-using ImageHub.Web.Features.Gallery;
+using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
-namespace ImageHub.Web.Features.Jobs;
+namespace ImageHub.Web.Features.Gallery;
 
 /// <summary>
 /// <c>GET /images/{id}</c> and <c>/images/{id}/thumb</c>: the stored bytes, to members of the image's workspace

@@ -13,49 +13,6 @@ namespace ImageHub.Web.Data.Migrations.Postgres
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
-                name: "AspNetRoles",
-                columns: table => new
-                {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_AspNetRoles", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
-                name: "AspNetUsers",
-                columns: table => new
-                {
-                    Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    IsInstanceAdmin = table.Column<bool>(type: "boolean", nullable: false),
-                    Theme = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
-                    SelectedWorkspaceId = table.Column<Guid>(type: "uuid", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
-                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    PasswordHash = table.Column<string>(type: "text", nullable: true),
-                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
-                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
-                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
-                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
-                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
-                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
-                },
-                constraints: table =>
-                {
-                    table.PrimaryKey("PK_AspNetUsers", x => x.Id);
-                });
-
-            migrationBuilder.CreateTable(
                 name: "DataProtectionKeys",
                 columns: table => new
                 {
@@ -82,6 +39,49 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Roles",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Roles", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Users",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    IsInstanceAdmin = table.Column<bool>(type: "boolean", nullable: false),
+                    Theme = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: false),
+                    SelectedWorkspaceId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    UserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedUserName = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    Email = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    NormalizedEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
+                    EmailConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    PasswordHash = table.Column<string>(type: "text", nullable: true),
+                    SecurityStamp = table.Column<string>(type: "text", nullable: true),
+                    ConcurrencyStamp = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumber = table.Column<string>(type: "text", nullable: true),
+                    PhoneNumberConfirmed = table.Column<bool>(type: "boolean", nullable: false),
+                    TwoFactorEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    LockoutEnd = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    LockoutEnabled = table.Column<bool>(type: "boolean", nullable: false),
+                    AccessFailedCount = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Users", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Workspaces",
                 columns: table => new
                 {
@@ -96,7 +96,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "AspNetRoleClaims",
+                name: "RoleClaims",
                 columns: table => new
                 {
                     Id = table.Column<int>(type: "integer", nullable: false)
@@ -107,17 +107,17 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AspNetRoleClaims", x => x.Id);
+                    table.PrimaryKey("PK_RoleClaims", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_AspNetRoleClaims_AspNetRoles_RoleId",
+                        name: "FK_RoleClaims_Roles_RoleId",
                         column: x => x.RoleId,
-                        principalTable: "AspNetRoles",
+                        principalTable: "Roles",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
-                name: "AspNetUserClaims",
+                name: "UserClaims",
                 columns: table => new
                 {
                     Id = table.Column<int>(type: "integer", nullable: false)
@@ -128,17 +128,17 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AspNetUserClaims", x => x.Id);
+                    table.PrimaryKey("PK_UserClaims", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_AspNetUserClaims_AspNetUsers_UserId",
+                        name: "FK_UserClaims_Users_UserId",
                         column: x => x.UserId,
-                        principalTable: "AspNetUsers",
+                        principalTable: "Users",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
-                name: "AspNetUserLogins",
+                name: "UserLogins",
                 columns: table => new
                 {
                     LoginProvider = table.Column<string>(type: "text", nullable: false),
@@ -148,17 +148,17 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AspNetUserLogins", x => new { x.LoginProvider, x.ProviderKey });
+                    table.PrimaryKey("PK_UserLogins", x => new { x.LoginProvider, x.ProviderKey });
                     table.ForeignKey(
-                        name: "FK_AspNetUserLogins_AspNetUsers_UserId",
+                        name: "FK_UserLogins_Users_UserId",
                         column: x => x.UserId,
-                        principalTable: "AspNetUsers",
+                        principalTable: "Users",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
-                name: "AspNetUserRoles",
+                name: "UserRoles",
                 columns: table => new
                 {
                     UserId = table.Column<Guid>(type: "uuid", nullable: false),
@@ -166,23 +166,23 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AspNetUserRoles", x => new { x.UserId, x.RoleId });
+                    table.PrimaryKey("PK_UserRoles", x => new { x.UserId, x.RoleId });
                     table.ForeignKey(
-                        name: "FK_AspNetUserRoles_AspNetRoles_RoleId",
+                        name: "FK_UserRoles_Roles_RoleId",
                         column: x => x.RoleId,
-                        principalTable: "AspNetRoles",
+                        principalTable: "Roles",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
-                        name: "FK_AspNetUserRoles_AspNetUsers_UserId",
+                        name: "FK_UserRoles_Users_UserId",
                         column: x => x.UserId,
-                        principalTable: "AspNetUsers",
+                        principalTable: "Users",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
-                name: "AspNetUserTokens",
+                name: "UserTokens",
                 columns: table => new
                 {
                     UserId = table.Column<Guid>(type: "uuid", nullable: false),
@@ -192,17 +192,17 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_AspNetUserTokens", x => new { x.UserId, x.LoginProvider, x.Name });
+                    table.PrimaryKey("PK_UserTokens", x => new { x.UserId, x.LoginProvider, x.Name });
                     table.ForeignKey(
-                        name: "FK_AspNetUserTokens_AspNetUsers_UserId",
+                        name: "FK_UserTokens_Users_UserId",
                         column: x => x.UserId,
-                        principalTable: "AspNetUsers",
+                        principalTable: "Users",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
-                name: "ApiToken",
+                name: "ApiTokens",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -217,15 +217,15 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_ApiToken", x => x.Id);
+                    table.PrimaryKey("PK_ApiTokens", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_ApiToken_AspNetUsers_UserId",
+                        name: "FK_ApiTokens_Users_UserId",
                         column: x => x.UserId,
-                        principalTable: "AspNetUsers",
+                        principalTable: "Users",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
-                        name: "FK_ApiToken_Workspaces_WorkspaceId",
+                        name: "FK_ApiTokens_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -233,7 +233,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "Generation",
+                name: "Generations",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -266,9 +266,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_Generation", x => x.Id);
+                    table.PrimaryKey("PK_Generations", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_Generation_Workspaces_WorkspaceId",
+                        name: "FK_Generations_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -276,7 +276,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "KeyAuditEntry",
+                name: "KeyAuditEntries",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -294,9 +294,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_KeyAuditEntry", x => x.Id);
+                    table.PrimaryKey("PK_KeyAuditEntries", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_KeyAuditEntry_Workspaces_WorkspaceId",
+                        name: "FK_KeyAuditEntries_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -304,7 +304,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "PriceSetting",
+                name: "PriceSettings",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -318,9 +318,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_PriceSetting", x => x.Id);
+                    table.PrimaryKey("PK_PriceSettings", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_PriceSetting_Workspaces_WorkspaceId",
+                        name: "FK_PriceSettings_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -328,7 +328,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "PromptHistory",
+                name: "PromptHistoryEntries",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -341,9 +341,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_PromptHistory", x => x.Id);
+                    table.PrimaryKey("PK_PromptHistoryEntries", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_PromptHistory_Workspaces_WorkspaceId",
+                        name: "FK_PromptHistoryEntries_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -351,7 +351,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "ProviderKey",
+                name: "ProviderKeys",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -374,9 +374,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_ProviderKey", x => x.Id);
+                    table.PrimaryKey("PK_ProviderKeys", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_ProviderKey_Workspaces_WorkspaceId",
+                        name: "FK_ProviderKeys_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -410,7 +410,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "WorkspaceKeyAccess",
+                name: "WorkspaceKeyAccesses",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -420,9 +420,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_WorkspaceKeyAccess", x => x.Id);
+                    table.PrimaryKey("PK_WorkspaceKeyAccesses", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_WorkspaceKeyAccess_Workspaces_WorkspaceId",
+                        name: "FK_WorkspaceKeyAccesses_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -443,9 +443,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 {
                     table.PrimaryKey("PK_WorkspaceMembers", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_WorkspaceMembers_AspNetUsers_UserId",
+                        name: "FK_WorkspaceMembers_Users_UserId",
                         column: x => x.UserId,
-                        principalTable: "AspNetUsers",
+                        principalTable: "Users",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                     table.ForeignKey(
@@ -457,7 +457,7 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
-                name: "GeneratedImage",
+                name: "GeneratedImages",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -473,17 +473,17 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_GeneratedImage", x => x.Id);
+                    table.PrimaryKey("PK_GeneratedImages", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_GeneratedImage_Generation_GenerationId",
+                        name: "FK_GeneratedImages_Generations_GenerationId",
                         column: x => x.GenerationId,
-                        principalTable: "Generation",
+                        principalTable: "Generations",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
-                name: "LedgerEntry",
+                name: "LedgerEntries",
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
@@ -500,130 +500,130 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 },
                 constraints: table =>
                 {
-                    table.PrimaryKey("PK_LedgerEntry", x => x.Id);
+                    table.PrimaryKey("PK_LedgerEntries", x => x.Id);
                     table.ForeignKey(
-                        name: "FK_LedgerEntry_Generation_GenerationId",
+                        name: "FK_LedgerEntries_Generations_GenerationId",
                         column: x => x.GenerationId,
-                        principalTable: "Generation",
+                        principalTable: "Generations",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ApiToken_Hash",
-                table: "ApiToken",
+                name: "IX_ApiTokens_Hash",
+                table: "ApiTokens",
                 column: "Hash",
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_ApiToken_UserId",
-                table: "ApiToken",
+                name: "IX_ApiTokens_UserId",
+                table: "ApiTokens",
                 column: "UserId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_ApiToken_WorkspaceId_UserId",
-                table: "ApiToken",
+                name: "IX_ApiTokens_WorkspaceId_UserId",
+                table: "ApiTokens",
                 columns: new[] { "WorkspaceId", "UserId" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_AspNetRoleClaims_RoleId",
-                table: "AspNetRoleClaims",
-                column: "RoleId");
-
-            migrationBuilder.CreateIndex(
-                name: "RoleNameIndex",
-                table: "AspNetRoles",
-                column: "NormalizedName",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_AspNetUserClaims_UserId",
-                table: "AspNetUserClaims",
-                column: "UserId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_AspNetUserLogins_UserId",
-                table: "AspNetUserLogins",
-                column: "UserId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_AspNetUserRoles_RoleId",
-                table: "AspNetUserRoles",
-                column: "RoleId");
-
-            migrationBuilder.CreateIndex(
-                name: "EmailIndex",
-                table: "AspNetUsers",
-                column: "NormalizedEmail");
-
-            migrationBuilder.CreateIndex(
-                name: "UserNameIndex",
-                table: "AspNetUsers",
-                column: "NormalizedUserName",
-                unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_GeneratedImage_GenerationId_Index",
-                table: "GeneratedImage",
+                name: "IX_GeneratedImages_GenerationId_Index",
+                table: "GeneratedImages",
                 columns: new[] { "GenerationId", "Index" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_GeneratedImage_WorkspaceId_CreatedAt",
-                table: "GeneratedImage",
+                name: "IX_GeneratedImages_WorkspaceId_CreatedAt",
+                table: "GeneratedImages",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Generation_BatchId",
-                table: "Generation",
+                name: "IX_Generations_BatchId",
+                table: "Generations",
                 column: "BatchId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Generation_Status_NextAttemptAt",
-                table: "Generation",
+                name: "IX_Generations_Status_NextAttemptAt",
+                table: "Generations",
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Generation_WorkspaceId_CreatedAt",
-                table: "Generation",
+                name: "IX_Generations_WorkspaceId_CreatedAt",
+                table: "Generations",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_KeyAuditEntry_WorkspaceId_At",
-                table: "KeyAuditEntry",
+                name: "IX_KeyAuditEntries_WorkspaceId_At",
+                table: "KeyAuditEntries",
                 columns: new[] { "WorkspaceId", "At" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_LedgerEntry_GenerationId_Kind",
-                table: "LedgerEntry",
+                name: "IX_LedgerEntries_GenerationId_Kind",
+                table: "LedgerEntries",
                 columns: new[] { "GenerationId", "Kind" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_LedgerEntry_WorkspaceId_Kind_CreatedAt",
-                table: "LedgerEntry",
+                name: "IX_LedgerEntries_WorkspaceId_Kind_CreatedAt",
+                table: "LedgerEntries",
                 columns: new[] { "WorkspaceId", "Kind", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_PriceSetting_WorkspaceId_ProviderId_Model",
-                table: "PriceSetting",
+                name: "IX_PriceSettings_WorkspaceId_ProviderId_Model",
+                table: "PriceSettings",
                 columns: new[] { "WorkspaceId", "ProviderId", "Model" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_PromptHistory_WorkspaceId_UserId_LastUsedAt",
-                table: "PromptHistory",
+                name: "IX_PromptHistoryEntries_WorkspaceId_UserId_LastUsedAt",
+                table: "PromptHistoryEntries",
                 columns: new[] { "WorkspaceId", "UserId", "LastUsedAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_ProviderKey_OwnerUserId",
-                table: "ProviderKey",
+                name: "IX_ProviderKeys_OwnerUserId",
+                table: "ProviderKeys",
                 column: "OwnerUserId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_ProviderKey_WorkspaceId_ProviderId_Scope",
-                table: "ProviderKey",
+                name: "IX_ProviderKeys_WorkspaceId_ProviderId_Scope",
+                table: "ProviderKeys",
                 columns: new[] { "WorkspaceId", "ProviderId", "Scope" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_RoleClaims_RoleId",
+                table: "RoleClaims",
+                column: "RoleId");
+
+            migrationBuilder.CreateIndex(
+                name: "RoleNameIndex",
+                table: "Roles",
+                column: "NormalizedName",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserClaims_UserId",
+                table: "UserClaims",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserLogins_UserId",
+                table: "UserLogins",
+                column: "UserId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_UserRoles_RoleId",
+                table: "UserRoles",
+                column: "RoleId");
+
+            migrationBuilder.CreateIndex(
+                name: "EmailIndex",
+                table: "Users",
+                column: "NormalizedEmail");
+
+            migrationBuilder.CreateIndex(
+                name: "UserNameIndex",
+                table: "Users",
+                column: "NormalizedUserName",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkspaceInvites_TokenHash",
@@ -637,8 +637,8 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 column: "WorkspaceId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_WorkspaceKeyAccess_WorkspaceId_ProviderId",
-                table: "WorkspaceKeyAccess",
+                name: "IX_WorkspaceKeyAccesses_WorkspaceId_ProviderId",
+                table: "WorkspaceKeyAccesses",
                 columns: new[] { "WorkspaceId", "ProviderId" },
                 unique: true);
 
@@ -658,64 +658,64 @@ namespace ImageHub.Web.Data.Migrations.Postgres
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
-                name: "ApiToken");
-
-            migrationBuilder.DropTable(
-                name: "AspNetRoleClaims");
-
-            migrationBuilder.DropTable(
-                name: "AspNetUserClaims");
-
-            migrationBuilder.DropTable(
-                name: "AspNetUserLogins");
-
-            migrationBuilder.DropTable(
-                name: "AspNetUserRoles");
-
-            migrationBuilder.DropTable(
-                name: "AspNetUserTokens");
+                name: "ApiTokens");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
-                name: "GeneratedImage");
+                name: "GeneratedImages");
 
             migrationBuilder.DropTable(
                 name: "InstanceSettings");
 
             migrationBuilder.DropTable(
-                name: "KeyAuditEntry");
+                name: "KeyAuditEntries");
 
             migrationBuilder.DropTable(
-                name: "LedgerEntry");
+                name: "LedgerEntries");
 
             migrationBuilder.DropTable(
-                name: "PriceSetting");
+                name: "PriceSettings");
 
             migrationBuilder.DropTable(
-                name: "PromptHistory");
+                name: "PromptHistoryEntries");
 
             migrationBuilder.DropTable(
-                name: "ProviderKey");
+                name: "ProviderKeys");
+
+            migrationBuilder.DropTable(
+                name: "RoleClaims");
+
+            migrationBuilder.DropTable(
+                name: "UserClaims");
+
+            migrationBuilder.DropTable(
+                name: "UserLogins");
+
+            migrationBuilder.DropTable(
+                name: "UserRoles");
+
+            migrationBuilder.DropTable(
+                name: "UserTokens");
 
             migrationBuilder.DropTable(
                 name: "WorkspaceInvites");
 
             migrationBuilder.DropTable(
-                name: "WorkspaceKeyAccess");
+                name: "WorkspaceKeyAccesses");
 
             migrationBuilder.DropTable(
                 name: "WorkspaceMembers");
 
             migrationBuilder.DropTable(
-                name: "AspNetRoles");
+                name: "Generations");
 
             migrationBuilder.DropTable(
-                name: "Generation");
+                name: "Roles");
 
             migrationBuilder.DropTable(
-                name: "AspNetUsers");
+                name: "Users");
 
             migrationBuilder.DropTable(
                 name: "Workspaces");
