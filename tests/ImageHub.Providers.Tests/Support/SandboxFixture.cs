@@ -50,8 +50,9 @@ public static class ProviderServices
         {
             ["Providers:AllowPrivateNetworks"] = "true",
             ["Providers:Resilience:RetryBaseDelay"] = "00:00:00.010",
-            ["Providers:Resilience:SubmitTimeout"] = "00:00:02",
-            ["Providers:Resilience:ReadTimeout"] = "00:00:02",
+            // Long enough for a first call on a loaded 2-core machine; the Hang tests wait this long once.
+            ["Providers:Resilience:SubmitTimeout"] = "00:00:05",
+            ["Providers:Resilience:ReadTimeout"] = "00:00:05",
             ["Providers:Koala:BaseUrl"] = sandbox.BaseUrls.Koala.AbsoluteUri,
             ["Providers:Qolaba:BaseUrl"] = sandbox.BaseUrls.Qolaba.AbsoluteUri,
             ["Providers:Coals:BaseUrl"] = sandbox.BaseUrls.Coals.AbsoluteUri,

@@ -112,4 +112,23 @@ public sealed class KeyCheckTests
         Assert.All(byMarco, e => Assert.Equal(("marco@example.com", "203.0.113.7"), (e.ActorEmail, e.RemoteAddress)));
         Assert.Contains("You do not have permission to open this page", auditPageForMember.Text);
     }
+
+    [Fact]
+    public async Task Whether_a_key_can_be_checked_and_why_not_comes_from_the_providers_profile()
+    {
+        await using var team = await KeyTeam.CreateAsync();
+        var koala = await team.AddKeyAsync(KeyTeam.Owner, "koala", "Koala", "koala_key_0000_dddd");
+        var kolbo = await team.AddKeyAsync(KeyTeam.Owner, "kolbo", "Kolbo", "kolbo_live_0000_eeee");
+        using var scope = team.App.Services.CreateScope();
+        var vault = scope.ServiceProvider.GetRequiredService<KeyVault>();
+        var providers = team.App.Services.GetRequiredService<ImageHub.Providers.IProviderRegistry>();
+
+        Assert.False(koala.CanBeChecked);
+        Assert.Equal(providers.Get("koala").Profile.KeyCheckNote, koala.CheckTitle);
+        Assert.Equal(providers.Get("koala").Profile.KeyCheckNote, vault.CannotCheckNote("koala"));
+        Assert.StartsWith("Koala has no read-only endpoint", koala.KeyCheckNote);
+        Assert.True(kolbo.CanBeChecked);
+        Assert.Equal("Check: ask the provider whether it accepts this key", kolbo.CheckTitle);
+        Assert.Null(vault.CannotCheckNote("kolbo"));
+    }
 }
