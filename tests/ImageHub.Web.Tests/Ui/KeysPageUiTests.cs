@@ -71,6 +71,26 @@ public sealed class KeysPageUiTests
     }
 
     [Fact]
+    public async Task Adding_a_key_that_cannot_be_checked_says_why_in_its_one_snackbar_and_stays_unchecked()
+    {
+        await using var team = await UiTeam.CreateAsync();
+        await using var ui = await team.SignInAsync(UiTeam.Owner);
+        var page = ui.Open<KeysPage>();
+        page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("add-koala")));
+
+        page.Find("[data-testid=my-keys] [data-testid=add-koala]").Click();
+        page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("key-uncheckable")));
+        Assert.Contains("Koala has no read-only endpoint", page.ByTestId("key-uncheckable").TextContent);
+        page.Find("input[data-testid=key-label-input]").Change("Koala main");
+        page.Find("input[data-testid=key-secret-input]").Change("koala_key_0000_5e6f");
+        page.ByTestId("key-save").Click();
+
+        page.WaitFor(() => Assert.Single(page.FindAll(".mud-snackbar")));
+        Assert.Contains("Key \"Koala main\" added (••••5e6f). Koala has no read-only endpoint", page.Find(".mud-snackbar").TextContent);
+        Assert.Equal("Unchecked", page.ByTestId("key-status").TextContent.Trim());
+    }
+
+    [Fact]
     public async Task Saving_a_key_without_label_or_secret_shows_the_message_beside_each_field_and_saves_nothing()
     {
         await using var team = await UiTeam.CreateAsync();
