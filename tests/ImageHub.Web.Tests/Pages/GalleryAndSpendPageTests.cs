@@ -11,7 +11,7 @@ using static ImageHub.Tests.Infrastructure.Arrange;
 
 namespace ImageHub.Web.Tests.Pages;
 
-/// <summary>The gallery, image and spend pages as the server renders them for a member (real app, real SQLite or PostgreSQL).</summary>
+/// <summary>The gallery's paging and the prompt history, through the app's services (the pages themselves: Ui/GalleryAndSpendUiTests).</summary>
 public sealed class GalleryAndSpendPageTests
 {
     private sealed record Team(ImageHubApp App, BrowserClient Alice, BrowserClient Bob, Guid Alpha, Guid Bravo) : IAsyncDisposable
@@ -69,26 +69,6 @@ public sealed class GalleryAndSpendPageTests
         return [.. ids];
     }
 
-    [Theory]
-    [InlineData(DatabaseKind.Sqlite)]
-    [InlineData(DatabaseKind.Postgres)]
-    public async Task The_gallery_shows_the_workspaces_images_newest_first_and_never_another_workspaces(DatabaseKind kind)
-    {
-        await using var team = await TwoTeamsAsync(kind);
-        await FinishedAsync(team.App, "alice@example.com", team.Alpha, "koala", "An old lighthouse", 1, null, at: TimeSpan.FromMinutes(1));
-        await FinishedAsync(team.App, "alice@example.com", team.Alpha, "coals", "A neon city", 2, 0.02m, at: TimeSpan.FromMinutes(2));
-        await FinishedAsync(team.App, "bob@example.com", team.Bravo, "kolbo", "Bravo's secret prototype", 4, null);
-
-        var page = await team.Alice.GetAsync("/gallery");
-
-        Assert.Equal(HttpStatusCode.OK, page.Status);
-        var neon = page.Text.IndexOf("A neon city", StringComparison.Ordinal);
-        var lighthouse = page.Text.IndexOf("An old lighthouse", StringComparison.Ordinal);
-        Assert.True(neon >= 0 && lighthouse > neon, "newest first: the neon city before the lighthouse");
-        Assert.Contains("Coals · 2 cr ($0.02) · alice@example.com", page.Text);
-        Assert.DoesNotContain("Bravo's secret prototype", page.Text);
-    }
-
     [Fact]
     public async Task Paging_the_gallery_shows_every_image_once_even_when_new_ones_arrive_between_pages()
     {
@@ -117,70 +97,6 @@ public sealed class GalleryAndSpendPageTests
         Assert.Equal(7, seen.Distinct().Count());
         Assert.Equal(newer.Concat(older).ToHashSet(), seen.ToHashSet());
         Assert.Equal(newer.ToHashSet(), seen.Take(3).ToHashSet()); // newest first
-    }
-
-    [Fact]
-    public async Task An_empty_gallery_says_what_to_do_next()
-    {
-        await using var team = await TwoTeamsAsync(DatabaseKind.Sqlite);
-
-        var page = await team.Alice.GetAsync("/gallery");
-
-        Assert.Contains("No images yet. Compose something", page.Text);
-    }
-
-    [Fact]
-    public async Task The_image_page_shows_every_parameter_cost_and_author_and_another_workspace_gets_nothing()
-    {
-        await using var team = await TwoTeamsAsync(DatabaseKind.Sqlite);
-        var images = await FinishedAsync(team.App, "alice@example.com", team.Alpha, "qolaba", "A paper boat", 6, 0.03m, images: 2);
-
-        var own = await team.Alice.GetAsync($"/images/{images[1]}/view");
-        var others = await team.Bob.GetAsync($"/images/{images[1]}/view");
-
-        Assert.Contains("A paper boat", own.Text);
-        Assert.Contains("aspect_ratio 16:9", own.Text);
-        Assert.Contains("6 credits (Qolaba) · $0.03 for 2 images", own.Text);
-        Assert.Contains("alice@example.com", own.Text);
-        Assert.Contains($"href=\"/images/{images[1]}\" download=", own.Html);
-        Assert.Contains("?again=", own.Html);
-        Assert.Contains("This image is not in your workspace", others.Text);
-        Assert.DoesNotContain("A paper boat", others.Text);
-    }
-
-    [Theory]
-    [InlineData(DatabaseKind.Sqlite)]
-    [InlineData(DatabaseKind.Postgres)]
-    public async Task The_spend_page_totals_this_months_settled_credits_per_provider_and_per_member(DatabaseKind kind)
-    {
-        await using var team = await TwoTeamsAsync(kind);
-        var invite = await team.App.CreateInviteAsync("alice@example.com", team.Alpha);
-        using var carol = team.App.CreateBrowser();
-        await carol.RegisterAsync("carol@example.com", Password, invite);
-        await FinishedAsync(team.App, "alice@example.com", team.Alpha, "coals", "one", 2, 0.02m);
-        await FinishedAsync(team.App, "carol@example.com", team.Alpha, "coals", "two", 2, 0.02m, images: 2);
-        await FinishedAsync(team.App, "carol@example.com", team.Alpha, "qolaba", "three", 6, 0.03m);
-        await FinishedAsync(team.App, "bob@example.com", team.Bravo, "qolaba", "elsewhere", 600, 3m);
-
-        var page = await team.Alice.GetAsync("/spend");
-
-        Assert.Contains("May 2026", page.Text);
-        Assert.Contains("Coals 4 $0.04 3 2", page.Text);      // credits, USD, images, runs
-        Assert.Contains("Qolaba 6 $0.03 1 1", page.Text);
-        Assert.Contains("carol@example.com 2 Coals · 6 Qolaba $0.05 3 2", page.Text);
-        Assert.Contains("alice@example.com 2 Coals $0.02 1 1", page.Text);
-        Assert.Contains("$0.07", page.Text);
-        Assert.DoesNotContain("600", page.Text);
-    }
-
-    [Fact]
-    public async Task A_month_without_spend_says_where_spend_comes_from()
-    {
-        await using var team = await TwoTeamsAsync(DatabaseKind.Sqlite);
-
-        var page = await team.Alice.GetAsync("/spend");
-
-        Assert.Contains("Nothing spent in May 2026", page.Text);
     }
 
     [Fact]

@@ -58,6 +58,7 @@ public sealed class UiContext : BunitContext
 
         var context = new UiContext(scope, user.Id, email);
         context.JSInterop.Mode = JSRuntimeMode.Loose;
+        context.Services.AddSingleton(sp.GetRequiredService<TimeProvider>()); // the app's (test) clock, not bUnit's
         context.Services.AddMudServices(o => o.SnackbarConfiguration.ShowTransitionDuration = 0);
         context.Services.AddRadzenComponents(); // until the shared PageHeader/RequireWorkspace leave Radzen (ui-shell)
         var auth = context.AddAuthorization();

@@ -1,5 +1,8 @@
 using ImageHub.Tests.Infrastructure;
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Keys;
+using ImageHub.Web.Features.Spend;
 using Microsoft.Extensions.DependencyInjection;
 using static ImageHub.Tests.Infrastructure.Arrange;
 
@@ -68,6 +71,40 @@ public sealed class UiTeam : IAsyncDisposable
             new KeyDraft(provider, label, secret, scope == KeyScope.Workspace ? "workspace" : "personal", null)));
         Assert.True(result.Succeeded, result.Message);
         return result.Key!;
+    }
+
+    /// <summary>
+    /// A finished generation in <paramref name="workspaceId"/> (the team's by default) with its images and its settlement,
+    /// as the worker leaves it; returns the image ids.
+    /// </summary>
+    public async Task<Guid[]> FinishedAsync(string email, string provider, string prompt, decimal credits, decimal? usd, int images = 1,
+        TimeSpan? at = null, string? model = null, string optionsJson = """{"aspect_ratio":"16:9"}""", Guid? workspaceId = null)
+    {
+        var ids = new List<Guid>();
+        await App.InWorkspaceAsync(email, workspaceId ?? WorkspaceId, async sp =>
+        {
+            var db = sp.GetRequiredService<AppDbContext>();
+            var user = await App.UserIdAsync(email);
+            var created = App.Clock.GetUtcNow() + (at ?? TimeSpan.Zero);
+            var generation = new Generation
+            {
+                ProviderId = provider, Model = model, Prompt = prompt, CreatedById = user, NumImages = images, Status = GenerationStatus.Succeeded,
+                OptionsJson = optionsJson, Credits = credits, CostUsd = usd, EstimatedCredits = credits,
+                CreatedAt = created, StartedAt = created, CompletedAt = created.AddSeconds(3), KeyLabel = "Team key",
+            };
+            db.Add(generation);
+            for (var i = 0; i < images; i++)
+            {
+                var image = new GeneratedImage { GenerationId = generation.Id, Index = i, Sha256 = new string((char)('a' + i), 64), ContentType = "image/png",
+                    Width = 1024, Height = 576, Length = 1000, CreatedAt = created };
+                db.Add(image);
+                ids.Add(image.Id);
+            }
+            Ledger.Reserve(db, generation, created, usd);
+            Ledger.Settle(db, generation, credits, usd, images, created.AddSeconds(3));
+            await db.SaveChangesAsync();
+        });
+        return [.. ids];
     }
 
     public ValueTask DisposeAsync() => App.DisposeAsync();
