@@ -26,7 +26,7 @@ public sealed class AccountTests
         Assert.Equal("/", registered.Path);
         Assert.Contains("You are not in a workspace yet", registered.Text);
         Assert.Equal("/", loggedIn.Path);
-        Assert.Contains("ada@example.com", loggedIn.Text);
+        Assert.Contains("ada@example.com", loggedIn.Html); // the account menu is named after the account
     }
 
     [Theory]
@@ -65,6 +65,24 @@ public sealed class AccountTests
         Assert.Contains(AccountService.InviteOnlyMessage, form.Text);
         Assert.DoesNotContain("Create account", form.Text);
         Assert.Equal(1, userCount);
+    }
+
+    [Fact]
+    public async Task The_login_page_offers_an_account_only_where_one_can_be_made()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite);
+        using var first = app.CreateBrowser();
+        using var stranger = app.CreateBrowser();
+        var beforeAnyAccount = await stranger.GetAsync("/Account/Login");
+        await first.RegisterAsync("owner@example.com", Password);
+
+        var inviteOnly = await stranger.GetAsync("/Account/Login");
+        var withInvite = await stranger.GetAsync("/Account/Login?ReturnUrl=%2Finvite%2Fsome-token");
+
+        Assert.Contains("Create an account", beforeAnyAccount.Text);
+        Assert.DoesNotContain("Create an account", inviteOnly.Text);
+        Assert.Contains("ask a workspace owner for an invite link", inviteOnly.Text);
+        Assert.Contains("Create an account", withInvite.Text);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class ComposeTests(AppFixture app) : IClassFixture<AppFixture>
 
         await imagePage.UseAgainAsync();
         var recalledPrompt = await compose.Prompt.InputValueAsync();
-        var recalledStyle = await compose.Option("koala", "style").InputValueAsync();
+        var recalledStyle = await compose.ValueOfAsync("opt-koala-style");
 
         var gallery = new GalleryPage(page);
         await gallery.OpenAsync();

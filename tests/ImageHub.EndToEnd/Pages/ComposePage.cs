@@ -46,8 +46,13 @@ public sealed class ComposePage(IPage page)
     {
         await page.ClickAsync($"[data-testid={testId}]");
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^\\s*{System.Text.RegularExpressions.Regex.Escape(text)}\\s*$") }).ClickAsync();
-        await Microsoft.Playwright.Assertions.Expect(page.Locator($"[data-testid={testId}]")).ToHaveValueAsync(text);
+        await page.WaitForFunctionAsync("([id, text]) => { const e = document.querySelector(`[data-testid='${id}']`); return e && (e.value ?? e.textContent).trim() === text; }",
+            new[] { testId, text });
     }
+
+    /// <summary>What a field shows: an input's value, or the text a select shows in place of its input.</summary>
+    public Task<string> ValueOfAsync(string testId) =>
+        page.Locator($"[data-testid={testId}]").EvaluateAsync<string>("e => (e.value ?? e.textContent).trim()");
 
     public Task PickOptionAsync(string provider, string option, string text) => PickAsync($"opt-{provider}-{option}", text);
 

@@ -18,7 +18,13 @@ public sealed class Shell(IPage page)
     /// <summary>Follows a drawer link (opening the drawer first where it is closed, as on a phone).</summary>
     public async Task NavigateAsync(string item)
     {
-        if (!await DrawerIsOpenAsync()) await NavToggle.ClickAsync();
+        if (page.ViewportSize is { Width: < 960 })
+        {
+            // A phone: the drawer settles closed after the first render; open it, then pick.
+            await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--closed"));
+            await NavToggle.ClickAsync();
+            await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--open"));
+        }
         await page.Locator("[data-testid=nav-menu] .mud-nav-link", new() { HasTextString = item }).ClickAsync();
         await Browser.WaitForCircuitAsync(page);
     }

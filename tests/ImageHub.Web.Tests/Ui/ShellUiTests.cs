@@ -42,7 +42,7 @@ public sealed class ShellUiTests
         var logout = layout.Find("form#logout-form");
         Assert.Equal("post", logout.GetAttribute("method"));
         Assert.Equal("Account/Logout", logout.GetAttribute("action"));
-        Assert.Equal("Account menu", layout.Find("[data-testid=account-menu] button").GetAttribute("aria-label"));
+        Assert.Equal($"Account menu ({UiTeam.Member})", layout.Find("[data-testid=account-menu] button").GetAttribute("aria-label"));
     }
 
     [Fact]
