@@ -11,8 +11,6 @@ using ImageHub.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -37,10 +35,8 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
         services.AddImageHubDatabase();
 
-        // Data Protection: one key ring in the database, shared by every instance.
-        services.AddDataProtection().SetApplicationName("ImageHub");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbDataProtectionXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
+        // Data Protection: one key ring in the database, shared by every instance, encrypted with a certificate.
+        services.AddEncryptedKeyRing();
 
         // Provider clients; in sandbox mode (Sandbox:Enabled) they talk to the emulated APIs on loopback.
         services.AddProvidersWithSandboxMode(builder.Configuration);
