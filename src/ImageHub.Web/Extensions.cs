@@ -99,6 +99,8 @@ public static class Extensions
         services.AddScoped<CurrentWorkspace>();
         services.AddScoped<WorkspaceDirectory>();
         services.AddScoped<WorkspaceService>();
+        services.AddScoped<WorkspaceAccess>();
+        services.AddSingleton<MembershipNotifier>();
         services.AddScoped<CircuitHandler, WorkspaceCircuitHandler>();
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceRoleHandler>();
         services.AddAuthorizationBuilder().AddImageHubPolicies();

@@ -47,7 +47,7 @@ public sealed record ModelPrice(string ProviderId, string Model, decimal? Credit
 /// admin sets them) and Koala's per-model credit prices (documented defaults from the Koala client, editable).
 /// Everything is per workspace, read in the current workspace.
 /// </summary>
-public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, IProviderRegistry providers, TimeProvider time)
+public sealed class PricingService(AppDbContext db, WorkspaceAccess access, IProviderRegistry providers, TimeProvider time)
 {
     /// <summary>Rates the providers document.</summary>
     public static readonly IReadOnlyDictionary<string, decimal> DocumentedUsdPerCredit = new Dictionary<string, decimal>
@@ -104,7 +104,7 @@ public sealed class PricingService(AppDbContext db, CurrentWorkspace workspace, 
 
     private async Task<string?> UpsertAsync(Guid userId, string providerId, string? model, decimal? value, Action<PriceSetting, decimal?> apply, CancellationToken ct)
     {
-        if (!workspace.IsAdmin) return "Only the workspace's owners and admins can change prices.";
+        if (!await access.IsAdminAsync(ct)) return "Only the workspace's owners and admins can change prices.";
         if (!providers.TryGet(providerId, out var provider)) return $"There is no provider \"{providerId}\".";
         if (value is < 0 or > 1_000_000) return "A price must be between 0 and 1,000,000.";
         var row = await db.Set<PriceSetting>().FirstOrDefaultAsync(p => p.ProviderId == provider.Id && p.Model == model, ct);

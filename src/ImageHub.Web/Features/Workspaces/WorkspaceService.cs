@@ -45,6 +45,8 @@ public sealed record InviteLookup(InviteState State, Guid WorkspaceId, string Wo
 public sealed class WorkspaceService(
     IDbContextFactory<AppDbContext> dbFactory,
     CurrentWorkspace currentWorkspace,
+    WorkspaceAccess access,
+    MembershipNotifier notifier,
     WorkspaceDirectory directory,
     TimeProvider timeProvider,
     IOptions<WorkspaceOptions> options)
@@ -85,7 +87,7 @@ public sealed class WorkspaceService(
 
     public async Task<WorkspaceResult> RenameAsync(string? name, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         if (ValidateName(name) is { } error) return WorkspaceResult.Fail(error);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var workspace = await db.Workspaces.FirstOrDefaultAsync(cancellationToken);
@@ -107,7 +109,7 @@ public sealed class WorkspaceService(
 
     public async Task<WorkspaceResult> ChangeRoleAsync(Guid memberId, WorkspaceRole newRole, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
         if (member is null) return NoMember();
@@ -118,12 +120,13 @@ public sealed class WorkspaceService(
             return WorkspaceResult.Fail("A workspace needs at least one Owner. Make someone else an Owner first.");
         member.Role = newRole;
         await db.SaveChangesAsync(cancellationToken);
+        await notifier.PublishAsync(new MembershipChange(member.WorkspaceId, member.UserId));
         return WorkspaceResult.Ok;
     }
 
     public async Task<WorkspaceResult> RemoveMemberAsync(Guid memberId, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
         if (member is null) return NoMember();
@@ -133,12 +136,13 @@ public sealed class WorkspaceService(
             return WorkspaceResult.Fail("The last Owner cannot be removed. Make someone else an Owner first.");
         db.WorkspaceMembers.Remove(member);
         await db.SaveChangesAsync(cancellationToken);
+        await notifier.PublishAsync(new MembershipChange(member.WorkspaceId, member.UserId));
         return WorkspaceResult.Ok;
     }
 
     public async Task<(WorkspaceResult Result, CreatedInvite? Invite)> CreateInviteAsync(Guid createdByUserId, WorkspaceRole role, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return (NotAdmin(), null);
+        if (!await access.IsAdminAsync(cancellationToken)) return (NotAdmin(), null);
         if (role == WorkspaceRole.Owner) return (WorkspaceResult.Fail("Invite as Member or Admin; an Owner can promote someone after they join."), null);
 
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
@@ -159,7 +163,7 @@ public sealed class WorkspaceService(
 
     public async Task<IReadOnlyList<InviteView>> ListInvitesAsync(CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return [];
+        if (!await access.IsAdminAsync(cancellationToken)) return [];
         var now = timeProvider.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invites = await db.WorkspaceInvites.AsNoTracking().ToListAsync(cancellationToken);
@@ -169,7 +173,7 @@ public sealed class WorkspaceService(
 
     public async Task<WorkspaceResult> RevokeInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invite = await db.WorkspaceInvites.FirstOrDefaultAsync(i => i.Id == inviteId, cancellationToken);
         if (invite is null) return WorkspaceResult.Fail("That invite does not exist in this workspace.");
