@@ -18,6 +18,15 @@ public sealed class JobsOptions
     /// <summary>How long a worker owns a row before another may take it over (renewed while it works).</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The lease of a row in Submitting (renewed while its POST is in flight). Short, so a row a stopped process left
+    /// mid-send reaches review soon after, by the periodic sweep (<see cref="SweepInterval"/>), and not only at a start.
+    /// </summary>
+    public TimeSpan SubmittingLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the worker looks for rows left in Submitting whose lease ran out.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the worker looks for due work when nothing wakes it.</summary>
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
