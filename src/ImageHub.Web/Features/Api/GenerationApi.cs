@@ -37,7 +37,7 @@ public static class GenerationApi
             .Produces<GenerationPage>().ProducesValidationProblem();
         api.MapPost("/generations/{id:guid}/cancel", CancelAsync)
             .WithSummary("Cancel a queued generation, or a running one where the provider can cancel")
-            .Produces<ApiGeneration>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status404NotFound);
+            .Produces<ApiGeneration>().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapGet("/providers", ProvidersAsync)
             .WithSummary("Each provider's capabilities: models, options and their allowed values, limits")
             .Produces<IReadOnlyList<ProviderCapabilities>>();
@@ -106,8 +106,13 @@ public static class GenerationApi
 
     private static async Task<IResult> CancelAsync(Guid id, GenerationService generations, AppDbContext db, CancellationToken ct)
     {
-        var exists = await db.Set<Generation>().AsNoTracking().AnyAsync(g => g.Id == id, ct);
-        if (!exists) return NotFound();
+        var generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
+        if (generation is null) return NotFound();
+        if (!await generations.MayCancelAsync(generation, ct))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not yours to cancel",
+                detail: "Only the member who started it, or a workspace Owner or Admin, can cancel this generation.");
+        }
         if (!await generations.CancelAsync(id, ct))
         {
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot cancel",

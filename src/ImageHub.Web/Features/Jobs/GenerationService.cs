@@ -17,6 +17,7 @@ namespace ImageHub.Web.Features.Jobs;
 public sealed class GenerationService(
     AppDbContext db,
     CurrentWorkspace workspace,
+    WorkspaceAccess access,
     IProviderRegistry providers,
     IGenerationKeys keys,
     PricingService pricing,
@@ -132,6 +133,10 @@ public sealed class GenerationService(
         return await EstimateAsync(provider, request, capabilities, ct);
     }
 
+    /// <summary>Who may cancel: the member who started it, or the workspace's Owners and Admins (their role read now).</summary>
+    public async Task<bool> MayCancelAsync(Generation generation, CancellationToken ct) =>
+        await CurrentUserAsync() is not { } user || user == generation.CreatedById || await access.IsAdminAsync(ct);
+
     /// <summary>
     /// Cancels: a queued generation at once (its reservation released); a running one through the provider's
     /// cancel where it has one (the worker records the outcome). False when it cannot be canceled.
@@ -140,8 +145,7 @@ public sealed class GenerationService(
     {
         var generation = await db.Set<Generation>().AsNoTracking().FirstOrDefaultAsync(g => g.Id == id, ct);
         if (generation is null || generation.Status.IsFinal()) return false;
-        var user = await CurrentUserAsync();
-        if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin) return false;
+        if (!await MayCancelAsync(generation, ct)) return false;
 
         var now = time.GetUtcNow();
         var canceled = await db.Set<Generation>()
