@@ -9,9 +9,32 @@ public static class PrivateFiles
     public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    /// <summary>Creates <paramref name="path"/> (and missing parents) as 0700; an existing folder keeps its mode.</summary>
-    public static DirectoryInfo CreateFolder(string path) =>
-        OperatingSystem.IsWindows() ? Directory.CreateDirectory(path) : Directory.CreateDirectory(path, FolderMode);
+    /// <summary>Creates <paramref name="path"/> and each missing parent as 0700; an existing folder keeps its mode.</summary>
+    public static DirectoryInfo CreateFolder(string path)
+    {
+        if (OperatingSystem.IsWindows()) return Directory.CreateDirectory(path);
+        var missing = new Stack<string>();
+        for (var folder = Path.GetFullPath(path); !string.IsNullOrEmpty(folder) && !Directory.Exists(folder); folder = Path.GetDirectoryName(folder))
+        {
+            missing.Push(folder);
+        }
+        foreach (var folder in missing) Directory.CreateDirectory(folder, FolderMode); // the mode applies to the folder it makes, not its parents
+        return new DirectoryInfo(path);
+    }
+
+    /// <summary>Makes an existing folder of the app's (Storage:Root, which may predate this rule) 0700; leaves it be when it is not the app's to change.</summary>
+    public static void Restrict(string folder)
+    {
+        if (OperatingSystem.IsWindows()) return;
+        try
+        {
+            if (File.GetUnixFileMode(folder) != FolderMode) File.SetUnixFileMode(folder, FolderMode);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
+        {
+            // Owned by someone else (a mounted volume): its owner decides.
+        }
+    }
 
     /// <summary>Writes a new file readable only by the app's user (0600 from the moment it exists).</summary>
     public static async Task WriteNewAsync(string path, ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken = default)
