@@ -74,7 +74,7 @@ public static class Extensions
         services.AddIdentityCore<AppUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
-                o.Password.RequiredLength = 8;
+                o.Password.RequiredLength = PasswordPolicy.MinimumLength;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
                 o.Password.RequireLowercase = false;
@@ -87,10 +87,14 @@ public static class Extensions
             })
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager()
+            .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
         services.Configure<BootstrapOptions>(builder.Configuration.GetSection(BootstrapOptions.Section));
         services.AddScoped<AccountService>();
+        services.AddScoped<LoginService>();
+        services.AddSingleton<UnknownLoginAttempts>();
+        services.AddIdentityRateLimits();
         services.AddScoped<BootstrapService>();
         services.AddScoped<Features.Admin.AdminService>();
 
@@ -149,6 +153,7 @@ public static class Extensions
         }
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseRateLimiter();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
