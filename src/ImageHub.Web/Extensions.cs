@@ -68,6 +68,7 @@ public static class Extensions
             o.Cookie.Name = "ImageHub.Auth";
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure on HTTPS, directly or through X-Forwarded-Proto
             o.Events.OnRedirectToLogin = ApiAwareRedirect(StatusCodes.Status401Unauthorized, o.Events.OnRedirectToLogin);
             o.Events.OnRedirectToAccessDenied = ApiAwareRedirect(StatusCodes.Status403Forbidden, o.Events.OnRedirectToAccessDenied);
         });
@@ -114,7 +115,11 @@ public static class Extensions
         services.AddRadzenComponents();
         services.AddMudServices();
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
-        services.AddAntiforgery();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+
+        // HTTP: no Server header; HSTS (outside Development) for a year on HTTPS requests.
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
 
         // Health: live = the process answers; ready = the database answers.
         services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);
@@ -157,13 +162,20 @@ public static class Extensions
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
         }
+        app.UseMiddleware<ApiBodyLimitMiddleware>();
         // People get the not-found/denied page; the API's status codes (401/403/404 with or without a problem body)
         // reach its clients as they are (a re-executed API POST would also fail antiforgery).
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // ...and never for a POST (or any method but GET/HEAD): re-executing it would run the form handling again.
         app.Use((http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments("/api") && http.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            if ((http.Request.Path.StartsWithSegments("/api") || !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)))
+                && http.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
             return next(http);
         });
 
