@@ -12,8 +12,6 @@ using ImageHub.Web.Infrastructure;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -42,10 +40,8 @@ public static class Extensions
         services.AddSingleton(TimeProvider.System);
         services.AddImageHubDatabase();
 
-        // Data Protection: one key ring in the database, shared by every instance.
-        services.AddDataProtection().SetApplicationName("ImageHub");
-        services.AddSingleton<IConfigureOptions<KeyManagementOptions>>(sp =>
-            new ConfigureOptions<KeyManagementOptions>(o => o.XmlRepository = new DbDataProtectionXmlRepository(sp.GetRequiredService<IServiceScopeFactory>())));
+        // Data Protection: one key ring in the database, shared by every instance, encrypted with a certificate.
+        services.AddEncryptedKeyRing();
 
         // Provider clients; in sandbox mode (Sandbox:Enabled) they talk to the emulated APIs on loopback.
         services.AddProvidersWithSandboxMode(builder.Configuration);
@@ -81,13 +77,14 @@ public static class Extensions
             o.Cookie.Name = "ImageHub.Auth";
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure on HTTPS, directly or through X-Forwarded-Proto
             o.Events.OnRedirectToLogin = ApiAwareRedirect(StatusCodes.Status401Unauthorized, o.Events.OnRedirectToLogin);
             o.Events.OnRedirectToAccessDenied = ApiAwareRedirect(StatusCodes.Status403Forbidden, o.Events.OnRedirectToAccessDenied);
         });
         services.AddIdentityCore<AppUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
-                o.Password.RequiredLength = 8;
+                o.Password.RequiredLength = PasswordPolicy.MinimumLength;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
                 o.Password.RequireLowercase = false;
@@ -100,6 +97,7 @@ public static class Extensions
             })
             .AddEntityFrameworkStores<AppDbContext>()
             .AddSignInManager()
+            .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
@@ -110,6 +108,9 @@ public static class Extensions
             .Validate(o => !string.IsNullOrWhiteSpace(o.Workspace), "Bootstrap:Workspace is empty. Name the first workspace, e.g. Default.")
             .ValidateOnStart();
         services.AddScoped<AccountService>();
+        services.AddScoped<LoginService>();
+        services.AddSingleton<UnknownLoginAttempts>();
+        services.AddIdentityRateLimits();
         services.AddScoped<BootstrapService>();
         services.AddScoped<Features.Admin.AdminService>();
 
@@ -121,6 +122,8 @@ public static class Extensions
         services.AddScoped<CurrentWorkspace>();
         services.AddScoped<WorkspaceDirectory>();
         services.AddScoped<WorkspaceService>();
+        services.AddScoped<WorkspaceAccess>();
+        services.AddSingleton<MembershipNotifier>();
         services.AddScoped<CircuitHandler, WorkspaceCircuitHandler>();
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, WorkspaceRoleHandler>();
         services.AddAuthorizationBuilder().AddImageHubPolicies();
@@ -130,7 +133,11 @@ public static class Extensions
         services.AddRadzenComponents();
         services.AddMudServices();
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
-        services.AddAntiforgery();
+        services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
+
+        // HTTP: no Server header; HSTS (outside Development) for a year on HTTPS requests.
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
 
         // Health: live = the process answers; ready = the database answers.
         services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);
@@ -171,16 +178,24 @@ public static class Extensions
         }
 
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseRateLimiter();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error", createScopeForErrors: true);
+            app.UseHsts();
         }
+        app.UseMiddleware<ApiBodyLimitMiddleware>();
         // People get the not-found/denied page; the API's status codes (401/403/404 with or without a problem body)
         // reach its clients as they are (a re-executed API POST would also fail antiforgery).
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        // ...and never for a POST (or any method but GET/HEAD): re-executing it would run the form handling again.
         app.Use((http, next) =>
         {
-            if (http.Request.Path.StartsWithSegments("/api") && http.Features.Get<IStatusCodePagesFeature>() is { } pages) pages.Enabled = false;
+            if ((http.Request.Path.StartsWithSegments("/api") || !(HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method)))
+                && http.Features.Get<IStatusCodePagesFeature>() is { } pages)
+            {
+                pages.Enabled = false;
+            }
             return next(http);
         });
 

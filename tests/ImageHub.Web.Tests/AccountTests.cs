@@ -108,9 +108,9 @@ public sealed class AccountTests
         using var browser = app.CreateBrowser();
 
         var tooShort = await browser.RegisterAsync("weak@example.com", "abc12");
-        var repetitive = await browser.RegisterAsync("weak@example.com", "aaaaaaaaaa");
+        var repetitive = await browser.RegisterAsync("weak@example.com", "aaaaaaaaaaaaaa");
 
-        Assert.Contains("The password must be at least 8 characters long.", tooShort.Text);
+        Assert.Contains("The password must be at least 12 characters long.", tooShort.Text);
         Assert.Contains("Passwords must use at least 4 different characters.", repetitive.Text);
         Assert.False(await app.InScopeAsync(sp => sp.GetRequiredService<AccountService>().AnyAccountExistsAsync()));
     }

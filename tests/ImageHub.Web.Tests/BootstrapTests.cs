@@ -73,7 +73,7 @@ public sealed class BootstrapTests
 
         var error = Assert.Throws<InvalidOperationException>(() => app.Services);
 
-        Assert.Contains("Passwords must be at least 8 characters.", error.Message);
+        Assert.Contains("Passwords must be at least 12 characters.", error.Message);
         Assert.DoesNotContain("short", error.Message.Replace("Passwords", "", StringComparison.Ordinal));
     }
 }

@@ -3,6 +3,7 @@ using System.Reflection;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Workspaces;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -20,7 +21,7 @@ namespace ImageHub.Web.Data;
 /// See docs/migrations.md.
 /// </remarks>
 public abstract class AppDbContext(DbContextOptions options, CurrentWorkspace? currentWorkspace)
-    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<AppUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     private readonly CurrentWorkspace currentWorkspace = currentWorkspace ?? new CurrentWorkspace();
 
@@ -31,6 +32,7 @@ public abstract class AppDbContext(DbContextOptions options, CurrentWorkspace? c
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
     public DbSet<WorkspaceInvite> WorkspaceInvites => Set<WorkspaceInvite>();
     public DbSet<InstanceSettings> InstanceSettings => Set<InstanceSettings>();
+    /// <summary>The Data Protection key ring (encrypted with a certificate; Infrastructure/KeyRingProtection.cs).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <summary>Read by the query filters on every query (EF parameterizes it per context instance).</summary>

@@ -53,12 +53,23 @@ public static class DatabaseExtensions
         return $"Data Source={Path.Combine(root, "imagehub.db")}";
     }
 
-    /// <summary>Creates the storage folder and applies pending migrations of the configured provider (SQLite in WAL mode).</summary>
+    /// <summary>
+    /// Creates the storage folder (0700) and applies pending migrations of the configured provider (SQLite in WAL mode,
+    /// its file made 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database file's mode).
+    /// </summary>
     public static async Task MigrateImageHubDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(services.GetRequiredService<IOptions<StorageOptions>>().Value.FullRoot);
+        var root = services.GetRequiredService<IOptions<StorageOptions>>().Value.FullRoot;
+        PrivateFiles.CreateFolder(root);
+        PrivateFiles.Restrict(root);
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
+        if (db.Database.IsSqlite()
+            && new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource is { Length: > 0 } file
+            && file != ":memory:")
+        {
+            PrivateFiles.Touch(Path.GetFullPath(file));
+        }
         await db.Database.MigrateAsync(cancellationToken);
         if (db.Database.IsSqlite())
         {

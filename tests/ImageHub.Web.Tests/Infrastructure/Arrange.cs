@@ -28,7 +28,7 @@ public static class Arrange
         {
             var admin = await app.UserIdAsync(adminEmail);
             var membership = await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(admin, workspaceId);
-            sp.GetRequiredService<CurrentWorkspace>().Set(workspaceId, membership!.Role);
+            sp.GetRequiredService<CurrentWorkspace>().Set(workspaceId, membership!.Role, userId: admin);
             var (result, invite) = await sp.GetRequiredService<WorkspaceService>().CreateInviteAsync(admin, role);
             Assert.True(result.Succeeded, result.Message);
             return invite!.Path["/invite/".Length..];
@@ -41,7 +41,7 @@ public static class Arrange
             var user = await app.UserIdAsync(email);
             var membership = await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(user, workspaceId);
             Assert.NotNull(membership);
-            sp.GetRequiredService<CurrentWorkspace>().Set(workspaceId, membership.Role);
+            sp.GetRequiredService<CurrentWorkspace>().Set(workspaceId, membership.Role, userId: user);
             await action(sp);
         });
 }

@@ -39,7 +39,13 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
         StorageRoot = storageRoot;
         this.ownsStorage = ownsStorage;
         DatabaseName = databaseName;
-        settings = new Dictionary<string, string?> { ["Storage:Root"] = storageRoot, ["Database:Provider"] = kind.ToString() };
+        settings = new Dictionary<string, string?>
+        {
+            ["Storage:Root"] = storageRoot,
+            ["Database:Provider"] = kind.ToString(),
+            // Tests log in and register many times from one address; the rate-limit tests set their own limit.
+            ["RateLimits:Identity:PermitLimit"] = "100000",
+        };
         if (kind == DatabaseKind.Postgres)
         {
             postgresAdmin = Environment.GetEnvironmentVariable(PostgresVariable);

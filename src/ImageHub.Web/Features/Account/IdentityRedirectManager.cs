@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Components;
 
 namespace ImageHub.Web.Features.Account;
 
-/// <summary>Redirects from the static account pages, refusing open redirects (from the framework's template).</summary>
+/// <summary>Redirects from the static account pages, refusing open redirects.</summary>
 internal sealed class IdentityRedirectManager(NavigationManager navigationManager)
 {
     public const string StatusCookieName = "Identity.StatusMessage";
@@ -15,15 +15,8 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
         MaxAge = TimeSpan.FromSeconds(5),
     };
 
-    public void RedirectTo(string? uri)
-    {
-        uri ??= "";
-        if (!Uri.IsWellFormedUriString(uri, UriKind.Relative) || uri.StartsWith("//", StringComparison.Ordinal) || uri.StartsWith("/\\", StringComparison.Ordinal))
-        {
-            uri = navigationManager.ToBaseRelativePath(uri);
-        }
-        navigationManager.NavigateTo(uri);
-    }
+    /// <summary>Redirects to <paramref name="uri"/> when it is a path on this site, else to "/" (never another site, never a 500).</summary>
+    public void RedirectTo(string? uri) => navigationManager.NavigateTo(LocalUrl.OrRoot(uri));
 
     public void RedirectToWithStatus(string uri, string message, HttpContext context)
     {
@@ -32,5 +25,5 @@ internal sealed class IdentityRedirectManager(NavigationManager navigationManage
     }
 
     public void RedirectToCurrentPageWithStatus(string message, HttpContext context) =>
-        RedirectToWithStatus(navigationManager.ToAbsoluteUri(navigationManager.Uri).GetLeftPart(UriPartial.Path), message, context);
+        RedirectToWithStatus(navigationManager.ToAbsoluteUri(navigationManager.Uri).AbsolutePath, message, context);
 }

@@ -52,7 +52,7 @@ public sealed class ApiTokenAuthentication(
         var membership = await directory.ResolveAsync(row.UserId, row.WorkspaceId, Context.RequestAborted);
         if (membership is null) return Fail("The API token's owner is no longer a member of its workspace.");
 
-        workspace.Set(membership.WorkspaceId, membership.Role, membership.WorkspaceName);
+        workspace.Set(membership.WorkspaceId, membership.Role, membership.WorkspaceName, row.UserId);
         var now = time.GetUtcNow();
         var stale = now - TimeSpan.FromMinutes(1);
         if (row.LastUsedAt is null || row.LastUsedAt < stale)

@@ -35,7 +35,7 @@ public static class GenerationApi
             .ProducesValidationProblem();
         api.MapPost("/generations/{id:guid}/cancel", CancelAsync)
             .WithSummary("Cancel a queued generation, or a running one where the provider can cancel")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/providers", ProvidersAsync)
             .WithSummary("Each provider's capabilities: models, options and their allowed values, limits");
         api.MapGet("/spend", SpendAsync)

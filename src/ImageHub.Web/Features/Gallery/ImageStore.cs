@@ -101,11 +101,11 @@ public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer th
     private static async Task WriteOnceAsync(string path, byte[] bytes, CancellationToken cancellationToken)
     {
         if (File.Exists(path)) return;
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(path)!);
         var temporary = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
         try
         {
-            await File.WriteAllBytesAsync(temporary, bytes, cancellationToken);
+            await PrivateFiles.WriteNewAsync(temporary, bytes, cancellationToken); // 0600 from the start
             File.Move(temporary, path, overwrite: false);
         }
         catch (IOException) when (File.Exists(path))

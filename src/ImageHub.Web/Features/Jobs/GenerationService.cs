@@ -18,6 +18,7 @@ public sealed class GenerationService(
     IDbContextFactory<AppDbContext> contexts,
     CurrentWorkspace workspace,
     ICurrentUser currentUser,
+    WorkspaceAccess access,
     IProviderRegistry providers,
     IGenerationKeys keys,
     PricingService pricing,
@@ -128,6 +129,10 @@ public sealed class GenerationService(
         return await EstimateAsync(provider, request, capabilities, ct);
     }
 
+    /// <summary>Who may cancel: the member who started it, or the workspace's Owners and Admins (their role read now).</summary>
+    public async Task<bool> MayCancelAsync(Generation generation, CancellationToken ct) =>
+        await currentUser.GetIdAsync() is not { } user || user == generation.CreatedById || await access.IsAdminAsync(ct);
+
     /// <summary>
     /// Cancels: a queued generation at once (its reservation released); a running one through the provider's
     /// cancel where it has one (the worker records the outcome). Otherwise a failure saying why not.
@@ -137,10 +142,9 @@ public sealed class GenerationService(
         await using var db = await contexts.CreateDbContextAsync(ct);
         var generation = await db.Set<Generation>().FirstOrDefaultAsync(g => g.Id == id, ct);
         if (generation is null) return Failure.NotFound(NoSuchGeneration);
-        if (generation.Status.IsFinal()) return Finished(generation);
-        var user = await currentUser.GetIdAsync();
-        if (user is { } u && u != generation.CreatedById && !workspace.IsAdmin)
+        if (!await MayCancelAsync(generation, ct))
             return Failure.Forbidden("Only the person who ran it, or a workspace Owner or Admin, can cancel it.");
+        if (generation.Status.IsFinal()) return Finished(generation);
 
         var now = time.GetUtcNow();
         if (generation.Status == GenerationStatus.Queued && (generation.LeaseUntil == null || generation.LeaseUntil < now))

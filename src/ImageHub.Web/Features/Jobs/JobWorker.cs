@@ -11,8 +11,9 @@ namespace ImageHub.Web.Features.Jobs;
 /// Works the durable queue in the database. It leases due rows (an UPDATE that only succeeds while the previous
 /// lease has expired, so several instances can share one database), runs each in a fresh DI scope working in the
 /// generation's workspace, at most <c>Jobs:Concurrency:{provider}</c> at a time per provider, with optional
-/// per-provider submission rate limits. On start it hands rows left in Submitting to a person (NeedsReview):
-/// they may have been accepted, so they are never sent again. Rows Running with a handle resume polling.
+/// per-provider submission rate limits. On start and then every <c>Jobs:SweepInterval</c> it hands rows left in
+/// Submitting whose (short, <c>Jobs:SubmittingLease</c>) lease ran out to a person (NeedsReview): they may have been
+/// accepted, so they are never sent again. Rows Running with a handle resume polling.
 /// </summary>
 public sealed class JobWorker(
     IServiceScopeFactory scopes,
@@ -44,15 +45,22 @@ public sealed class JobWorker(
         {
             await SweepInterruptedSubmissionsAsync(stoppingToken);
             var lastRenewal = time.GetTimestamp();
+            var lastSweep = time.GetTimestamp();
+            var renewEvery = (Options.SubmittingLease < Options.LeaseDuration ? Options.SubmittingLease : Options.LeaseDuration) / 4;
             while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
                     await ClaimAndStartAsync(stoppingToken);
-                    if (time.GetElapsedTime(lastRenewal) > Options.LeaseDuration / 4)
+                    if (time.GetElapsedTime(lastRenewal) > renewEvery)
                     {
                         await RenewLeasesAsync(stoppingToken);
                         lastRenewal = time.GetTimestamp();
+                    }
+                    if (time.GetElapsedTime(lastSweep) > Options.SweepInterval)
+                    {
+                        await SweepInterruptedSubmissionsAsync(stoppingToken);
+                        lastSweep = time.GetTimestamp();
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -102,7 +110,10 @@ public sealed class JobWorker(
         base.Dispose();
     }
 
-    /// <summary>Rows in Submitting without a handle were cut off mid-POST by a stop: the provider may have accepted them.</summary>
+    /// <summary>
+    /// Rows in Submitting without a handle whose lease ran out were cut off mid-POST by a stop (a live worker renews the
+    /// lease while the POST is in flight): the provider may have accepted them.
+    /// </summary>
     private async Task SweepInterruptedSubmissionsAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
@@ -203,9 +214,11 @@ public sealed class JobWorker(
         if (running.IsEmpty) return;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
-        var until = time.GetUtcNow() + Options.LeaseDuration;
-        await db.Set<Generation>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter])
-            .Where(g => g.LeaseOwner == Owner)
-            .ExecuteUpdateAsync(s => s.SetProperty(g => g.LeaseUntil, until), ct);
+        var now = time.GetUtcNow();
+        var until = now + Options.LeaseDuration;
+        var submittingUntil = now + Options.SubmittingLease;
+        var owned = db.Set<Generation>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).Where(g => g.LeaseOwner == Owner);
+        await owned.Where(g => g.Status != GenerationStatus.Submitting).ExecuteUpdateAsync(s => s.SetProperty(g => g.LeaseUntil, until), ct);
+        await owned.Where(g => g.Status == GenerationStatus.Submitting).ExecuteUpdateAsync(s => s.SetProperty(g => g.LeaseUntil, submittingUntil), ct);
     }
 }

@@ -22,6 +22,15 @@ public sealed class JobsOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00", ErrorMessage = "Jobs:LeaseDuration must be between {1} and {2}.")]
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The lease of a row in Submitting (renewed while its POST is in flight). Short, so a row a stopped process left
+    /// mid-send reaches review soon after, by the periodic sweep (<see cref="SweepInterval"/>), and not only at a start.
+    /// </summary>
+    public TimeSpan SubmittingLease { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the worker looks for rows left in Submitting whose lease ran out.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the worker looks for due work when nothing wakes it.</summary>
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "Jobs:IdlePollInterval must be between {1} and {2}.")]
     public TimeSpan IdlePollInterval { get; set; } = TimeSpan.FromSeconds(1);

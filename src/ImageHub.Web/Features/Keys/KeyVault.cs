@@ -59,6 +59,7 @@ public sealed record KeyAuditFilter(
 public sealed class KeyVault(
     IDbContextFactory<AppDbContext> dbFactory,
     CurrentWorkspace currentWorkspace,
+    WorkspaceAccess workspaceAccess,
     ProviderKeyProtector protector,
     IProviderRegistry providers,
     TimeProvider timeProvider,
@@ -87,8 +88,9 @@ public sealed class KeyVault(
             .ToListAsync(cancellationToken);
         var emails = await EmailsAsync(db, keys.Select(k => k.CreatedById), cancellationToken);
         var now = timeProvider.GetUtcNow();
+        var isAdmin = await workspaceAccess.IsAdminAsync(cancellationToken);
         return keys.OrderBy(k => k.Scope).ThenBy(k => ProviderOrder(k.ProviderId)).ThenByDescending(k => k.CreatedAt)
-            .Select(k => View(k, emails, now, CanManage(k, userId))).ToList();
+            .Select(k => View(k, emails, now, k.Scope == KeyScope.Workspace ? isAdmin : k.OwnerUserId == userId)).ToList();
     }
 
     /// <summary>Per provider: may Members spend through the workspace's keys?</summary>
@@ -113,7 +115,7 @@ public sealed class KeyVault(
         var secret = ValidateSecret(draft.Secret, errors);
         var scope = ValidateScope(draft.Scope, errors);
         ValidateExpiry(draft.ExpiresAt, errors);
-        if (scope == KeyScope.Workspace && !currentWorkspace.IsAdmin)
+        if (scope == KeyScope.Workspace && !await workspaceAccess.IsAdminAsync(cancellationToken))
         {
             return Failure.Forbidden(WorkspaceKeysAreForAdmins);
         }
@@ -239,7 +241,7 @@ public sealed class KeyVault(
 
     public async Task<Outcome<KeyView>> SetMemberAccessAsync(KeyActor actor, string? providerId, bool membersMayUse, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return Failure.Forbidden(WorkspaceKeysAreForAdmins);
+        if (!await workspaceAccess.IsAdminAsync(cancellationToken)) return Failure.Forbidden(WorkspaceKeysAreForAdmins);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
         var id = ValidateProvider(providerId, errors);
         if (errors.Count > 0) return Failure.Invalid(errors);
@@ -264,7 +266,7 @@ public sealed class KeyVault(
     /// <summary>The audit log, newest first; Owners and Admins only (others get an empty list).</summary>
     public async Task<IReadOnlyList<KeyAuditView>> AuditLogAsync(KeyAuditFilter filter, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return [];
+        if (!await workspaceAccess.IsAdminAsync(cancellationToken)) return [];
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var query = db.Set<KeyAuditEntry>().AsNoTracking();
         if (!string.IsNullOrWhiteSpace(filter.ProviderId)) query = query.Where(a => a.ProviderId == filter.ProviderId);
@@ -284,7 +286,7 @@ public sealed class KeyVault(
         var key = await db.Set<ProviderKey>().FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
         // Another member's personal key does not exist, as far as anyone else can tell.
         if (key is null || (key.Scope == KeyScope.Personal && key.OwnerUserId != actor.UserId)) return Failure.NotFound(NoSuchKey);
-        if (!CanManage(key, actor.UserId)) return Failure.Forbidden(WorkspaceKeysAreForAdmins);
+        if (!await CanManageAsync(key, actor.UserId, cancellationToken)) return Failure.Forbidden(WorkspaceKeysAreForAdmins);
         var refused = await change(db, key);
         if (refused is not null) return refused;
         await db.SaveChangesAsync(cancellationToken);
@@ -292,8 +294,8 @@ public sealed class KeyVault(
         return Outcome<KeyView>.Ok(deleted ? null : View(key, await EmailsAsync(db, [key.CreatedById], cancellationToken), timeProvider.GetUtcNow(), canManage: true));
     }
 
-    private bool CanManage(ProviderKey key, Guid userId) =>
-        key.Scope == KeyScope.Workspace ? currentWorkspace.IsAdmin : key.OwnerUserId == userId;
+    private async Task<bool> CanManageAsync(ProviderKey key, Guid userId, CancellationToken cancellationToken) =>
+        key.Scope == KeyScope.Workspace ? await workspaceAccess.IsAdminAsync(cancellationToken) : key.OwnerUserId == userId;
 
     private async Task AuditAsync(AppDbContext db, KeyActor actor, KeyAuditAction action, ProviderKey key, string? detail, CancellationToken cancellationToken) =>
         db.Add(await NewAuditAsync(db, actor, action, key.ProviderId, key.Id, key.Label, key.Scope, detail, cancellationToken));

@@ -6,7 +6,7 @@ namespace ImageHub.Web.Features.Keys;
 /// <summary>
 /// Encrypts provider key secrets with ASP.NET Core Data Protection under their own purpose, so the
 /// ciphertext is useless to every other protector in the app (cookies, antiforgery). The key ring lives in
-/// the database (Data/DbDataProtectionXmlRepository), so every instance and every restart can decrypt.
+/// the database (encrypted with a certificate, Infrastructure/KeyRingProtection.cs), so every instance and every restart can decrypt.
 /// </summary>
 public sealed class ProviderKeyProtector(IDataProtectionProvider provider)
 {

@@ -79,7 +79,7 @@ public sealed class PriceBook(IReadOnlyDictionary<string, decimal?> usdPerCredit
 /// Everything is per workspace, read in the current workspace. Each call uses a context of its own, so calls
 /// from one circuit may overlap.
 /// </summary>
-public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, IProviderRegistry providers, TimeProvider time)
+public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, WorkspaceAccess access, IProviderRegistry providers, TimeProvider time)
 {
     /// <summary>The current workspace's prices, for the estimate, the reservation and the settlement.</summary>
     public async Task<PriceBook> LoadAsync(CancellationToken ct = default)
@@ -147,7 +147,7 @@ public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, Cur
 
     private async Task<Outcome> UpsertAsync(Guid userId, string providerId, string? model, decimal? value, Action<PriceSetting, decimal?> apply, CancellationToken ct)
     {
-        if (!workspace.IsAdmin) return Failure.Forbidden("Only the workspace's owners and admins can change prices.");
+        if (!await access.IsAdminAsync(ct)) return Failure.Forbidden("Only the workspace's owners and admins can change prices.");
         if (!providers.TryGet(providerId, out var provider)) return Failure.Invalid("provider", $"There is no provider \"{providerId}\".");
         if (value is < 0 or > 1_000_000) return Failure.Invalid(model is null ? "usdPerCredit" : "creditsPerImage", "A price must be between 0 and 1,000,000.");
         await using var db = await contexts.CreateDbContextAsync(ct);

@@ -26,17 +26,16 @@ public static class Policies
 public sealed record WorkspaceRoleRequirement(WorkspaceRole MinimumRole) : IAuthorizationRequirement;
 
 /// <summary>
-/// Reads the role <see cref="CurrentWorkspace"/> holds: it was verified against the membership table for
-/// this request (or circuit, or API token), so the check is one comparison.
+/// Checks the role the membership table holds now (<see cref="WorkspaceAccess"/>): a page authorized again in an
+/// old circuit sees a removal or a role change.
 /// </summary>
-internal sealed class WorkspaceRoleHandler(CurrentWorkspace currentWorkspace) : AuthorizationHandler<WorkspaceRoleRequirement>
+internal sealed class WorkspaceRoleHandler(WorkspaceAccess access) : AuthorizationHandler<WorkspaceRoleRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, WorkspaceRoleRequirement requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, WorkspaceRoleRequirement requirement)
     {
-        if (currentWorkspace.IsSet && currentWorkspace.Role is { } role && role >= requirement.MinimumRole)
+        if (await access.HasRoleAsync(requirement.MinimumRole))
         {
             context.Succeed(requirement);
         }
-        return Task.CompletedTask;
     }
 }

@@ -34,7 +34,7 @@ internal sealed class WorkspaceMiddleware(RequestDelegate next)
             {
                 await directory.SelectAsync(userId, membership.WorkspaceId, context.RequestAborted);
             }
-            currentWorkspace.Set(membership.WorkspaceId, membership.Role, membership.WorkspaceName);
+            currentWorkspace.Set(membership.WorkspaceId, membership.Role, membership.WorkspaceName, userId);
         }
 
         await next(context);

@@ -38,6 +38,8 @@ public sealed record InviteLookup(InviteState State, Guid WorkspaceId, string Wo
 public sealed class WorkspaceService(
     IDbContextFactory<AppDbContext> dbFactory,
     CurrentWorkspace currentWorkspace,
+    WorkspaceAccess access,
+    MembershipNotifier notifier,
     WorkspaceDirectory directory,
     TimeProvider timeProvider,
     IOptions<WorkspaceOptions> options)
@@ -78,7 +80,7 @@ public sealed class WorkspaceService(
 
     public async Task<Outcome> RenameAsync(string? name, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         if (ValidateName(name) is { } error) return Failure.Invalid("name", error);
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var workspace = await db.Workspaces.FirstOrDefaultAsync(cancellationToken);
@@ -100,7 +102,7 @@ public sealed class WorkspaceService(
 
     public async Task<Outcome> ChangeRoleAsync(Guid memberId, WorkspaceRole newRole, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
         if (member is null) return NoMember();
@@ -111,12 +113,13 @@ public sealed class WorkspaceService(
             return Failure.Conflict("A workspace needs at least one Owner. Make someone else an Owner first.");
         member.Role = newRole;
         await db.SaveChangesAsync(cancellationToken);
+        await notifier.PublishAsync(new MembershipChange(member.WorkspaceId, member.UserId));
         return Outcome.Ok();
     }
 
     public async Task<Outcome> RemoveMemberAsync(Guid memberId, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.Id == memberId, cancellationToken);
         if (member is null) return NoMember();
@@ -126,12 +129,13 @@ public sealed class WorkspaceService(
             return Failure.Conflict("The last Owner cannot be removed. Make someone else an Owner first.");
         db.WorkspaceMembers.Remove(member);
         await db.SaveChangesAsync(cancellationToken);
+        await notifier.PublishAsync(new MembershipChange(member.WorkspaceId, member.UserId));
         return Outcome.Ok();
     }
 
     public async Task<(Outcome Result, CreatedInvite? Invite)> CreateInviteAsync(Guid createdByUserId, WorkspaceRole role, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return (NotAdmin(), null);
+        if (!await access.IsAdminAsync(cancellationToken)) return (NotAdmin(), null);
         if (role == WorkspaceRole.Owner) return (Failure.Invalid("role", "Invite as Member or Admin; an Owner can promote someone after they join."), null);
 
         var token = WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
@@ -152,7 +156,7 @@ public sealed class WorkspaceService(
 
     public async Task<IReadOnlyList<InviteView>> ListInvitesAsync(CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return [];
+        if (!await access.IsAdminAsync(cancellationToken)) return [];
         var now = timeProvider.GetUtcNow();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invites = await db.WorkspaceInvites.AsNoTracking().ToListAsync(cancellationToken);
@@ -162,7 +166,7 @@ public sealed class WorkspaceService(
 
     public async Task<Outcome> RevokeInviteAsync(Guid inviteId, CancellationToken cancellationToken = default)
     {
-        if (!currentWorkspace.IsAdmin) return NotAdmin();
+        if (!await access.IsAdminAsync(cancellationToken)) return NotAdmin();
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var invite = await db.WorkspaceInvites.FirstOrDefaultAsync(i => i.Id == inviteId, cancellationToken);
         if (invite is null) return Failure.NotFound("That invite does not exist in this workspace.");
