@@ -36,3 +36,9 @@ internal sealed class UserTokenConfiguration : IEntityTypeConfiguration<Identity
 {
     public void Configure(EntityTypeBuilder<IdentityUserToken<Guid>> builder) => builder.ToTable("UserTokens");
 }
+
+/// <summary>The Data Protection key ring (Microsoft.AspNetCore.DataProtection.EntityFrameworkCore), each key's XML encrypted with the certificate.</summary>
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>
+{
+    public void Configure(EntityTypeBuilder<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> builder) => builder.ToTable("DataProtectionKeys");
+}

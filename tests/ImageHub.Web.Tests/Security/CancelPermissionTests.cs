@@ -32,7 +32,7 @@ public sealed class CancelPermissionTests
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("Only the member who started it", problem.GetProperty("detail").GetString());
+        Assert.Contains("Only the person who ran it, or a workspace Owner or Admin", problem.GetProperty("detail").GetString());
     }
 
     private static async Task<string> MemberTokenAsync(JobsHost host, Guid workspace)

@@ -136,9 +136,9 @@ public sealed class KeyRingTests
             using var command = new SqliteCommand(sql, db);
             return Convert.ToString(command.ExecuteScalar())!;
         }
-        var stolen = new StolenRows(ring, Scalar("SELECT Secret FROM ProviderKey"),
-            Scalar($"SELECT Id FROM AspNetUsers WHERE NormalizedEmail = '{Admin.ToUpperInvariant()}'"), Admin,
-            Scalar($"SELECT SecurityStamp FROM AspNetUsers WHERE NormalizedEmail = '{Admin.ToUpperInvariant()}'"));
+        var stolen = new StolenRows(ring, Scalar("SELECT Secret FROM ProviderKeys"),
+            Scalar($"SELECT Id FROM Users WHERE NormalizedEmail = '{Admin.ToUpperInvariant()}'"), Admin,
+            Scalar($"SELECT SecurityStamp FROM Users WHERE NormalizedEmail = '{Admin.ToUpperInvariant()}'"));
         db.Close();
         SqliteConnection.ClearAllPools();
         File.Delete(copy);

@@ -47,7 +47,7 @@ public sealed class StuckSubmissionTests
         SqliteConnection.ClearAllPools();
         await using var db = new SqliteConnection($"Data Source={Path.Combine(storageRoot, "imagehub.db")}");
         await db.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new SqliteCommand("UPDATE Generation SET LeaseOwner = 'killed/1', LeaseUntil = $until WHERE Status = 'Submitting'", db);
+        await using var command = new SqliteCommand("UPDATE Generations SET LeaseOwner = 'killed/1', LeaseUntil = $until WHERE Status = 'Submitting'", db);
         command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
         Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
         SqliteConnection.ClearAllPools();
