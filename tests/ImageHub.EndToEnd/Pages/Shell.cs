@@ -18,16 +18,27 @@ public sealed class Shell(IPage page)
     /// <summary>Follows a drawer link (opening the drawer first where it is closed, as on a phone).</summary>
     public async Task NavigateAsync(string item)
     {
+        var link = page.Locator("[data-testid=nav-menu] .mud-nav-link", new() { HasTextString = item });
         if (page.ViewportSize is { Width: < 960 })
         {
             // A phone: the drawer settles closed after the first render; open it, then pick.
-            await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--closed"));
-            await NavToggle.ClickAsync();
-            await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--open"));
+            await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(Closed);
+            for (var attempt = 0; !await DrawerIsOpenAsync(); attempt++)
+            {
+                if (attempt == 3) throw new InvalidOperationException("The menu button did not open the drawer.");
+                await NavToggle.ClickAsync();
+                await page.WaitForFunctionAsync("() => !!document.querySelector('[data-testid=nav-drawer].mud-drawer--open')", null, new() { Timeout = 5000 })
+                    .ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
-        await page.Locator("[data-testid=nav-menu] .mud-nav-link", new() { HasTextString = item }).ClickAsync();
+        var href = await link.GetAttributeAsync("href");
+        await link.ClickAsync();
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.TrimStart('/') == (href ?? "").TrimStart('/'));
         await Browser.WaitForCircuitAsync(page);
+        if (page.ViewportSize is { Width: < 960 }) await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(Closed);
     }
+
+    private static readonly System.Text.RegularExpressions.Regex Closed = new("mud-drawer--closed");
 
     public async Task OpenAccountMenuAsync()
     {
