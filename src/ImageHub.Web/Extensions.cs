@@ -18,7 +18,6 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
-using Radzen;
 
 namespace ImageHub.Web;
 
@@ -130,7 +129,6 @@ public static class Extensions
 
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddRadzenComponents();
         services.AddMudServices();
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);

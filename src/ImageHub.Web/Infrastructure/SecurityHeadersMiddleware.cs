@@ -2,7 +2,7 @@ namespace ImageHub.Web.Infrastructure;
 
 /// <summary>
 /// Headers every response carries. The CSP allows what Blazor Server (its script and its WebSocket) and
-/// Radzen (its css/js/fonts from _content, inline styles on components) need, and nothing from elsewhere.
+/// MudBlazor (its css/js from _content, inline styles on components) need, and nothing from elsewhere.
 /// </summary>
 internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {

@@ -10,7 +10,6 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Services;
-using Radzen;
 
 namespace ImageHub.Web.Tests.Ui;
 
@@ -60,7 +59,6 @@ public sealed class UiContext : BunitContext
         context.JSInterop.Mode = JSRuntimeMode.Loose;
         context.Services.AddSingleton(sp.GetRequiredService<TimeProvider>()); // the app's (test) clock, not bUnit's
         context.Services.AddMudServices(o => o.SnackbarConfiguration.ShowTransitionDuration = 0);
-        context.Services.AddRadzenComponents(); // until the shared PageHeader/RequireWorkspace leave Radzen (ui-shell)
         var auth = context.AddAuthorization();
         auth.SetAuthorized(email);
         auth.SetClaims([.. principal.Claims.Where(c => c.Type != ClaimTypes.Name)]);
