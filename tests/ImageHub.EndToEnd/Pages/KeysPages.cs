@@ -22,7 +22,7 @@ public sealed class KeysPage(IPage page)
         await page.ClickAsync("[data-testid=add-key]");
         await page.Locator("[data-testid=add-key-dialog]").WaitForAsync();
         await page.ClickAsync("[data-testid=key-provider]");
-        await page.Locator(".rz-dropdown-item, .mud-popover-open .mud-list-item", new() { HasTextString = provider }).First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = provider }).First.ClickAsync();
         await page.FillAsync("[data-testid=key-label-input]", label);
         await page.FillAsync("[data-testid=key-secret-input]", secret);
         await page.ClickAsync("[data-testid=key-save]");
@@ -39,7 +39,7 @@ public sealed class KeysPage(IPage page)
     public async Task DisableAsync(string label)
     {
         await Row(label).Locator("[data-testid=key-toggle]").ClickAsync();
-        await page.Locator(".rz-dialog, .mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Disable", Exact = true }).ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Disable", Exact = true }).ClickAsync();
     }
 
     public async Task OpenAuditAsync()
