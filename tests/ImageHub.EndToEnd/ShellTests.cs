@@ -86,6 +86,7 @@ public sealed class ShellTests(AppFixture app) : IClassFixture<AppFixture>
         await shell.NewWorkspaceAsync();
         await new CreateWorkspacePage(page).CreateAsync("Second Studio");
         await shell.Switcher.ClickAsync();
+        await Expect(page.Locator("[data-testid=workspace-option]")).ToHaveCountAsync(2); // the menu renders after the click
         var workspaces = await page.Locator("[data-testid=workspace-option]").AllInnerTextsAsync();
 
         Assert.Equal(["First Studio", "Second Studio"], workspaces.Select(w => w.Trim()).Order());
