@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ImageHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261201171111_Initial")]
+    [Migration("20261201174027_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -97,6 +97,22 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .HasDatabaseName("UserNameIndex");
 
                     b.ToTable("Users", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Account.FirstAccountClaim", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClaimedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FirstAccountClaims", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Admin.InstanceSettings", b =>

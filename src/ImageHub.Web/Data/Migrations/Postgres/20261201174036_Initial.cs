@@ -27,6 +27,19 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "FirstAccountClaims",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ClaimedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FirstAccountClaims", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "InstanceSettings",
                 columns: table => new
                 {
@@ -664,6 +677,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "FirstAccountClaims");
 
             migrationBuilder.DropTable(
                 name: "GeneratedImages");

@@ -26,6 +26,19 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "FirstAccountClaims",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ClaimedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FirstAccountClaims", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "InstanceSettings",
                 columns: table => new
                 {
@@ -663,6 +676,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
+
+            migrationBuilder.DropTable(
+                name: "FirstAccountClaims");
 
             migrationBuilder.DropTable(
                 name: "GeneratedImages");
