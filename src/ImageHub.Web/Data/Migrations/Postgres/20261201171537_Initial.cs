@@ -233,6 +233,27 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Boards",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
+                    CreatedById = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Boards", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Boards_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Generations",
                 columns: table => new
                 {
@@ -384,6 +405,31 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ShareAuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
+                    Action = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ShareLinkId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShareAuditEntries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ShareAuditEntries_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WorkspaceInvites",
                 columns: table => new
                 {
@@ -457,6 +503,42 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ShareLinks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "bytea", maxLength: 32, nullable: false),
+                    ProtectedToken = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: false),
+                    CreatedById = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    PasswordHash = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    AllowDownload = table.Column<bool>(type: "boolean", nullable: false),
+                    ShowPrompt = table.Column<bool>(type: "boolean", nullable: false),
+                    BoardId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Views = table.Column<int>(type: "integer", nullable: false),
+                    LastViewedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShareLinks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ShareLinks_Boards_BoardId",
+                        column: x => x.BoardId,
+                        principalTable: "Boards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ShareLinks_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "GeneratedImages",
                 columns: table => new
                 {
@@ -469,7 +551,8 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     Width = table.Column<int>(type: "integer", nullable: false),
                     Height = table.Column<int>(type: "integer", nullable: false),
                     Length = table.Column<long>(type: "bigint", nullable: false),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    DeletedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -509,6 +592,79 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "BoardImages",
+                columns: table => new
+                {
+                    BoardId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ImageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    AddedById = table.Column<Guid>(type: "uuid", nullable: false),
+                    AddedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BoardImages", x => new { x.BoardId, x.ImageId });
+                    table.ForeignKey(
+                        name: "FK_BoardImages_Boards_BoardId",
+                        column: x => x.BoardId,
+                        principalTable: "Boards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_BoardImages_GeneratedImages_ImageId",
+                        column: x => x.ImageId,
+                        principalTable: "GeneratedImages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ImageStars",
+                columns: table => new
+                {
+                    ImageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ImageStars", x => new { x.ImageId, x.UserId });
+                    table.ForeignKey(
+                        name: "FK_ImageStars_GeneratedImages_ImageId",
+                        column: x => x.ImageId,
+                        principalTable: "GeneratedImages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ShareLinkImages",
+                columns: table => new
+                {
+                    ShareLinkId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ImageId = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Position = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShareLinkImages", x => new { x.ShareLinkId, x.ImageId });
+                    table.ForeignKey(
+                        name: "FK_ShareLinkImages_GeneratedImages_ImageId",
+                        column: x => x.ImageId,
+                        principalTable: "GeneratedImages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ShareLinkImages_ShareLinks_ShareLinkId",
+                        column: x => x.ShareLinkId,
+                        principalTable: "ShareLinks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_Hash",
                 table: "ApiTokens",
@@ -526,15 +682,30 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 columns: new[] { "WorkspaceId", "UserId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_BoardImages_ImageId",
+                table: "BoardImages",
+                column: "ImageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Boards_WorkspaceId_Name",
+                table: "Boards",
+                columns: new[] { "WorkspaceId", "Name" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_GeneratedImages_GenerationId_Index",
                 table: "GeneratedImages",
                 columns: new[] { "GenerationId", "Index" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_GeneratedImages_WorkspaceId_CreatedAt",
+                name: "IX_GeneratedImages_Sha256",
                 table: "GeneratedImages",
-                columns: new[] { "WorkspaceId", "CreatedAt" });
+                column: "Sha256");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GeneratedImages_WorkspaceId_CreatedAt_Id",
+                table: "GeneratedImages",
+                columns: new[] { "WorkspaceId", "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Generations_BatchId",
@@ -550,6 +721,11 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "IX_Generations_WorkspaceId_CreatedAt",
                 table: "Generations",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ImageStars_WorkspaceId_UserId",
+                table: "ImageStars",
+                columns: new[] { "WorkspaceId", "UserId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_KeyAuditEntries_WorkspaceId_At",
@@ -598,6 +774,32 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 table: "Roles",
                 column: "NormalizedName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareAuditEntries_WorkspaceId_At",
+                table: "ShareAuditEntries",
+                columns: new[] { "WorkspaceId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinkImages_ImageId",
+                table: "ShareLinkImages",
+                column: "ImageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_BoardId",
+                table: "ShareLinks",
+                column: "BoardId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_TokenHash",
+                table: "ShareLinks",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_WorkspaceId_CreatedAt",
+                table: "ShareLinks",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_UserClaims_UserId",
@@ -661,10 +863,13 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
+                name: "BoardImages");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
-                name: "GeneratedImages");
+                name: "ImageStars");
 
             migrationBuilder.DropTable(
                 name: "InstanceSettings");
@@ -688,6 +893,12 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "RoleClaims");
 
             migrationBuilder.DropTable(
+                name: "ShareAuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "ShareLinkImages");
+
+            migrationBuilder.DropTable(
                 name: "UserClaims");
 
             migrationBuilder.DropTable(
@@ -709,13 +920,22 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "WorkspaceMembers");
 
             migrationBuilder.DropTable(
-                name: "Generations");
+                name: "GeneratedImages");
+
+            migrationBuilder.DropTable(
+                name: "ShareLinks");
 
             migrationBuilder.DropTable(
                 name: "Roles");
 
             migrationBuilder.DropTable(
                 name: "Users");
+
+            migrationBuilder.DropTable(
+                name: "Generations");
+
+            migrationBuilder.DropTable(
+                name: "Boards");
 
             migrationBuilder.DropTable(
                 name: "Workspaces");

@@ -232,6 +232,27 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Boards",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 80, nullable: false),
+                    CreatedById = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Boards", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Boards_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Generations",
                 columns: table => new
                 {
@@ -383,6 +404,31 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ShareAuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ShareLinkId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShareAuditEntries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ShareAuditEntries_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WorkspaceInvites",
                 columns: table => new
                 {
@@ -456,6 +502,42 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ShareLinks",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", maxLength: 32, nullable: false),
+                    ProtectedToken = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    CreatedById = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    RevokedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    PasswordHash = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    AllowDownload = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ShowPrompt = table.Column<bool>(type: "INTEGER", nullable: false),
+                    BoardId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Views = table.Column<int>(type: "INTEGER", nullable: false),
+                    LastViewedAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShareLinks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_ShareLinks_Boards_BoardId",
+                        column: x => x.BoardId,
+                        principalTable: "Boards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ShareLinks_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "GeneratedImages",
                 columns: table => new
                 {
@@ -468,7 +550,8 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     Width = table.Column<int>(type: "INTEGER", nullable: false),
                     Height = table.Column<int>(type: "INTEGER", nullable: false),
                     Length = table.Column<long>(type: "INTEGER", nullable: false),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    DeletedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -508,6 +591,79 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "BoardImages",
+                columns: table => new
+                {
+                    BoardId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ImageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AddedById = table.Column<Guid>(type: "TEXT", nullable: false),
+                    AddedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BoardImages", x => new { x.BoardId, x.ImageId });
+                    table.ForeignKey(
+                        name: "FK_BoardImages_Boards_BoardId",
+                        column: x => x.BoardId,
+                        principalTable: "Boards",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_BoardImages_GeneratedImages_ImageId",
+                        column: x => x.ImageId,
+                        principalTable: "GeneratedImages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ImageStars",
+                columns: table => new
+                {
+                    ImageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ImageStars", x => new { x.ImageId, x.UserId });
+                    table.ForeignKey(
+                        name: "FK_ImageStars_GeneratedImages_ImageId",
+                        column: x => x.ImageId,
+                        principalTable: "GeneratedImages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "ShareLinkImages",
+                columns: table => new
+                {
+                    ShareLinkId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ImageId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Position = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ShareLinkImages", x => new { x.ShareLinkId, x.ImageId });
+                    table.ForeignKey(
+                        name: "FK_ShareLinkImages_GeneratedImages_ImageId",
+                        column: x => x.ImageId,
+                        principalTable: "GeneratedImages",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_ShareLinkImages_ShareLinks_ShareLinkId",
+                        column: x => x.ShareLinkId,
+                        principalTable: "ShareLinks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_Hash",
                 table: "ApiTokens",
@@ -525,15 +681,30 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 columns: new[] { "WorkspaceId", "UserId" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_BoardImages_ImageId",
+                table: "BoardImages",
+                column: "ImageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Boards_WorkspaceId_Name",
+                table: "Boards",
+                columns: new[] { "WorkspaceId", "Name" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_GeneratedImages_GenerationId_Index",
                 table: "GeneratedImages",
                 columns: new[] { "GenerationId", "Index" },
                 unique: true);
 
             migrationBuilder.CreateIndex(
-                name: "IX_GeneratedImages_WorkspaceId_CreatedAt",
+                name: "IX_GeneratedImages_Sha256",
                 table: "GeneratedImages",
-                columns: new[] { "WorkspaceId", "CreatedAt" });
+                column: "Sha256");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_GeneratedImages_WorkspaceId_CreatedAt_Id",
+                table: "GeneratedImages",
+                columns: new[] { "WorkspaceId", "CreatedAt", "Id" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Generations_BatchId",
@@ -549,6 +720,11 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "IX_Generations_WorkspaceId_CreatedAt",
                 table: "Generations",
                 columns: new[] { "WorkspaceId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ImageStars_WorkspaceId_UserId",
+                table: "ImageStars",
+                columns: new[] { "WorkspaceId", "UserId" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_KeyAuditEntries_WorkspaceId_At",
@@ -597,6 +773,32 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 table: "Roles",
                 column: "NormalizedName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareAuditEntries_WorkspaceId_At",
+                table: "ShareAuditEntries",
+                columns: new[] { "WorkspaceId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinkImages_ImageId",
+                table: "ShareLinkImages",
+                column: "ImageId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_BoardId",
+                table: "ShareLinks",
+                column: "BoardId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_TokenHash",
+                table: "ShareLinks",
+                column: "TokenHash",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ShareLinks_WorkspaceId_CreatedAt",
+                table: "ShareLinks",
+                columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_UserClaims_UserId",
@@ -660,10 +862,13 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
+                name: "BoardImages");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
-                name: "GeneratedImages");
+                name: "ImageStars");
 
             migrationBuilder.DropTable(
                 name: "InstanceSettings");
@@ -687,6 +892,12 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "RoleClaims");
 
             migrationBuilder.DropTable(
+                name: "ShareAuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "ShareLinkImages");
+
+            migrationBuilder.DropTable(
                 name: "UserClaims");
 
             migrationBuilder.DropTable(
@@ -708,13 +919,22 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "WorkspaceMembers");
 
             migrationBuilder.DropTable(
-                name: "Generations");
+                name: "GeneratedImages");
+
+            migrationBuilder.DropTable(
+                name: "ShareLinks");
 
             migrationBuilder.DropTable(
                 name: "Roles");
 
             migrationBuilder.DropTable(
                 name: "Users");
+
+            migrationBuilder.DropTable(
+                name: "Generations");
+
+            migrationBuilder.DropTable(
+                name: "Boards");
 
             migrationBuilder.DropTable(
                 name: "Workspaces");
