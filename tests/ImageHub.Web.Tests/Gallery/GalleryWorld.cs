@@ -82,7 +82,8 @@ public sealed class GalleryWorld : IAsyncDisposable
         var token = "";
         await App.InWorkspaceAsync(email, workspace, async sp =>
         {
-            var made = await sp.GetRequiredService<ApiTokenService>().CreateAsync(await App.UserIdAsync(email), "tests");
+            var tokens = sp.GetRequiredService<ApiTokenService>();
+            var made = await tokens.CreateAsync(await App.UserIdAsync(email), tokens.Draft("tests", ApiScopes.Read | ApiScopes.Generate));
             Assert.True(made.Succeeded, made.Message);
             token = made.Value!.Token;
         });

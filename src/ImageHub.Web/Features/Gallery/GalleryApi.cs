@@ -28,28 +28,30 @@ public static class GalleryApi
 {
     public static IEndpointRouteBuilder MapGalleryApi(this IEndpointRouteBuilder app)
     {
+        // Scopes: reads and downloads need read; changing the gallery (stars, trash, boards) needs generate, the scope of
+        // a token that makes the workspace's content.
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.ApiUser).WithTags("Gallery")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        api.MapGet("/images", ListAsync)
+        api.MapGet("/images", ListAsync).RequireScope(ApiScopes.Read)
             .WithSummary("The gallery: images newest first, filtered (q: prompt words; provider, model, member (id or email), from/to (ISO dates, to exclusive), starred, boardId, trash), cursor paging")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPut("/images/{id:guid}/star", (Guid id, HttpContext http, GalleryService gallery, CancellationToken ct) => StarAsync(id, true, http, gallery, ct))
+        api.MapPut("/images/{id:guid}/star", (Guid id, HttpContext http, GalleryService gallery, CancellationToken ct) => StarAsync(id, true, http, gallery, ct)).RequireScope(ApiScopes.Generate)
             .WithSummary("Star an image (stars are per member)").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapDelete("/images/{id:guid}/star", (Guid id, HttpContext http, GalleryService gallery, CancellationToken ct) => StarAsync(id, false, http, gallery, ct))
+        api.MapDelete("/images/{id:guid}/star", (Guid id, HttpContext http, GalleryService gallery, CancellationToken ct) => StarAsync(id, false, http, gallery, ct)).RequireScope(ApiScopes.Generate)
             .WithSummary("Remove your star from an image").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapDelete("/images/{id:guid}", (Guid id, GalleryService gallery, CancellationToken ct) => TrashAsync(id, false, gallery, ct))
+        api.MapDelete("/images/{id:guid}", (Guid id, GalleryService gallery, CancellationToken ct) => TrashAsync(id, false, gallery, ct)).RequireScope(ApiScopes.Generate)
             .WithSummary("Move an image to the trash (purged after Gallery:TrashRetention)").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPost("/images/{id:guid}/restore", (Guid id, GalleryService gallery, CancellationToken ct) => TrashAsync(id, true, gallery, ct))
+        api.MapPost("/images/{id:guid}/restore", (Guid id, GalleryService gallery, CancellationToken ct) => TrashAsync(id, true, gallery, ct)).RequireScope(ApiScopes.Generate)
             .WithSummary("Take an image back out of the trash").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/images/download", DownloadSelectionAsync)
+        api.MapGet("/images/download", DownloadSelectionAsync).RequireScope(ApiScopes.Read)
             .WithSummary("Several images as one zip (ids: comma-separated image ids), streamed").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/boards", BoardsAsync).WithSummary("The workspace's boards");
-        api.MapPost("/boards", CreateBoardAsync).WithSummary("Create a board: {name}").ProducesValidationProblem();
-        api.MapPut("/boards/{id:guid}/images/{imageId:guid}", AddToBoardAsync)
+        api.MapGet("/boards", BoardsAsync).RequireScope(ApiScopes.Read).WithSummary("The workspace's boards");
+        api.MapPost("/boards", CreateBoardAsync).RequireScope(ApiScopes.Generate).WithSummary("Create a board: {name}").ProducesValidationProblem();
+        api.MapPut("/boards/{id:guid}/images/{imageId:guid}", AddToBoardAsync).RequireScope(ApiScopes.Generate)
             .WithSummary("Put an image on a board").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapDelete("/boards/{id:guid}/images/{imageId:guid}", RemoveFromBoardAsync)
+        api.MapDelete("/boards/{id:guid}/images/{imageId:guid}", RemoveFromBoardAsync).RequireScope(ApiScopes.Generate)
             .WithSummary("Take an image off a board").ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/boards/{id:guid}/download", DownloadBoardAsync)
+        api.MapGet("/boards/{id:guid}/download", DownloadBoardAsync).RequireScope(ApiScopes.Read)
             .WithSummary("A board's images as one zip, streamed (application/zip)").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }

@@ -21,12 +21,12 @@ public static class ShareApi
     {
         var api = app.MapGroup("/api/v1/shares").RequireAuthorization(ApiPolicies.ApiUser).WithTags("Sharing")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
-        api.MapPost("", CreateAsync)
+        api.MapPost("", CreateAsync).RequireScope(ApiScopes.Generate) // publishing content the token could read
             .WithSummary("Create a public link to some images (imageIds) or a board (boardId)")
             .WithDescription("Body: {imageIds | boardId, expiresAt?, password? (8+ characters), allowDownload?, showPrompt? (default false: metadata is stripped from the served files)}. The url holds the only copy of the token a client gets.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("", ListAsync).WithSummary("The workspace's links with their views");
-        api.MapDelete("/{id:guid}", RevokeAsync).WithSummary("Revoke a link: the page and its images answer 410 from now on").ProducesProblem(StatusCodes.Status404NotFound);
+        api.MapGet("", ListAsync).RequireScope(ApiScopes.Read).WithSummary("The workspace's links with their views");
+        api.MapDelete("/{id:guid}", RevokeAsync).RequireScope(ApiScopes.Generate).WithSummary("Revoke a link: the page and its images answer 410 from now on").ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
