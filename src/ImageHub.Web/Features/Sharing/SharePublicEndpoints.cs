@@ -155,7 +155,8 @@ public static class SharePublicEndpoints
         header{padding:16px 20px;font-weight:600}main{max-width:1200px;margin:0 auto;padding:0 16px 32px}
         h1{font-size:1.4rem;margin:8px 0 16px}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(260px,1fr));gap:16px}
         figure{margin:0;background:var(--card);border-radius:8px;overflow:hidden;box-shadow:0 1px 3px rgba(0,0,0,.2)}
-        figure img{display:block;width:100%;height:auto;background:#0001}figcaption{padding:10px 12px;font-size:.9rem;overflow-wrap:anywhere}
+        figure img{display:block;width:100%;height:auto;background:#0001}.single{grid-template-columns:minmax(0,1fr);max-width:min(900px,100%)}
+        .single img{max-height:80vh;object-fit:contain}figcaption{padding:10px 12px;font-size:.9rem;overflow-wrap:anywhere}
         .meta{color:var(--muted);font-size:.8rem}a{color:var(--accent)}.actions{padding:0 12px 12px}
         form{background:var(--card);padding:20px;border-radius:8px;max-width:360px}label{display:block;margin-bottom:8px}
         input{width:100%;padding:10px;font:inherit;border:1px solid var(--muted);border-radius:4px;background:var(--bg);color:var(--fg)}
@@ -167,7 +168,7 @@ public static class SharePublicEndpoints
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="robots" content="noindex, nofollow"><meta name="referrer" content="no-referrer">
-        <title>{E(title)}</title>{head}<style>{Style}</style></head>
+        <title>{E(title)}</title><link rel="icon" type="image/svg+xml" href="/favicon.svg">{head}<style>{Style}</style></head>
         <body><header>ImageHub</header><main>{body}</main></body></html>
         """;
 
@@ -195,12 +196,13 @@ public static class SharePublicEndpoints
         }
         var body = new StringBuilder($"<h1>{E(title)}</h1>");
         if (images.Count == 0) body.Append("<p>There are no images on this link any more.</p>");
-        body.Append("<div class=\"grid\">");
+        var single = images.Count == 1; // one image is shown large, from the full file
+        body.Append(single ? "<div class=\"grid single\">" : "<div class=\"grid\">");
         for (var i = 0; i < images.Count; i++)
         {
             var number = i + 1;
             var shared = images[i];
-            body.Append($"<figure data-testid=\"shared-image\"><a href=\"{E(SharePaths.Image(token, number))}\"><img src=\"{E(SharePaths.Thumbnail(token, number))}\" alt=\"Image {number}\" width=\"{shared.Image.Width}\" height=\"{shared.Image.Height}\" loading=\"lazy\"></a>");
+            body.Append($"<figure data-testid=\"shared-image\"><a href=\"{E(SharePaths.Image(token, number))}\"><img src=\"{E(single ? SharePaths.Image(token, number) : SharePaths.Thumbnail(token, number))}\" alt=\"Image {number}\" width=\"{shared.Image.Width}\" height=\"{shared.Image.Height}\" loading=\"lazy\"></a>");
             if (link.ShowPrompt || link.AllowDownload)
             {
                 body.Append("<figcaption>");
