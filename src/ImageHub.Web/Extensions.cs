@@ -6,6 +6,7 @@ using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Keys;
+using ImageHub.Web.Features.Sharing;
 using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
@@ -132,6 +133,7 @@ public static class Extensions
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
+        services.AddGalleryAndSharing(); // Features/Gallery + Features/Sharing: stars, boards, trash, share links
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
 
         // HTTP: no Server header; HSTS (outside Development) for a year on HTTPS requests.
@@ -211,6 +213,7 @@ public static class Extensions
         app.MapAccountEndpoints();
         app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
         app.MapImageHubApi();
+        app.MapGalleryAndSharing(); // /api/v1/images, /api/v1/boards, /api/v1/shares and the public /s/{token}
         app.MapKeyEndpoints();
         return app;
     }

@@ -71,6 +71,7 @@ public static class DatabaseExtensions
             PrivateFiles.Touch(Path.GetFullPath(file));
         }
         await db.Database.MigrateAsync(cancellationToken);
+        await Features.Gallery.GallerySearch.EnsureAsync(db, cancellationToken); // search by prompt words (FTS5 / tsvector)
         if (db.Database.IsSqlite())
         {
             // Write-ahead log (kept in the file): readers never block the worker's writes, and a commit costs one

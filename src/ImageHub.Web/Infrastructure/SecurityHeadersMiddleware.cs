@@ -20,13 +20,17 @@ internal sealed class SecurityHeadersMiddleware(RequestDelegate next)
 
     public Task InvokeAsync(HttpContext context)
     {
+        // Public share links (/s/...): never indexed, never followed, and never leak their URL (which holds the token)
+        // to another site. Read now: a re-executed status page runs under another path.
+        var share = context.Request.Path.StartsWithSegments("/s");
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
             headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            headers["Referrer-Policy"] = share ? "no-referrer" : "strict-origin-when-cross-origin";
+            if (share) headers["X-Robots-Tag"] = "noindex, nofollow";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";
             return Task.CompletedTask;
         });

@@ -35,6 +35,16 @@ public sealed class ImagePage(IPage page)
         await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth > 0", await FullImage.ElementHandleAsync());
     }
 
+    /// <summary>Shares the image with the dialog's defaults (prompt hidden, a week); returns the link it shows.</summary>
+    public async Task<string> ShareAsync()
+    {
+        await page.ClickAsync("[data-testid=image-share]");
+        await page.ClickAsync("[data-testid=share-create]");
+        var url = page.Locator("input[data-testid=share-url]");
+        await url.WaitForAsync();
+        return await url.InputValueAsync();
+    }
+
     public async Task UseAgainAsync()
     {
         await page.ClickAsync("[data-testid=use-again]");
@@ -50,5 +60,25 @@ public sealed class SpendPage(IPage page)
     {
         await page.GotoAsync("/spend");
         await Browser.WaitForCircuitAsync(page);
+    }
+}
+
+/// <summary>/s/{token}: the public page of a share link (static HTML, no circuit).</summary>
+public sealed class SharedPage(IPage page)
+{
+    public ILocator Images => page.Locator("[data-testid=shared-image] img");
+    public ILocator Heading => page.Locator("h1");
+
+    /// <summary>Opens the link; returns the response (its headers are part of what a share promises).</summary>
+    public async Task<IResponse> OpenAsync(string url)
+    {
+        var response = await page.GotoAsync(url) ?? throw new InvalidOperationException($"No response for {url}");
+        return response;
+    }
+
+    public async Task WaitForImagesAsync()
+    {
+        await Images.First.WaitForAsync();
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('[data-testid=shared-image] img')].every(i => i.complete && i.naturalWidth > 0)");
     }
 }

@@ -84,13 +84,14 @@ public sealed class GalleryAndSpendPageTests
         await team.App.InWorkspaceAsync("alice@example.com", team.Alpha, async sp =>
         {
             var query = sp.GetRequiredService<ImageHub.Web.Features.Gallery.GalleryQuery>();
-            var first = await query.PageAsync(null, take: 3);
+            var first = await query.PageAsync(ImageHub.Web.Features.Gallery.GalleryFilter.None, null, null, take: 3);
             seen.AddRange(first.Items.Select(i => i.Image.Id));
             await FinishedAsync(team.App, "alice@example.com", team.Alpha, "kolbo", "arrived meanwhile", 2, null, at: TimeSpan.FromMinutes(3));
             next = first.NextCursor;
             while (next is not null)
             {
-                var page = await query.PageAsync(next, take: 3);
+                ImageHub.Web.Features.Gallery.GalleryCursor.TryParse(next, out var cursor);
+                var page = await query.PageAsync(ImageHub.Web.Features.Gallery.GalleryFilter.None, cursor, null, take: 3);
                 seen.AddRange(page.Items.Select(i => i.Image.Id));
                 next = page.NextCursor;
             }

@@ -32,26 +32,28 @@ public sealed class GalleryAndSpendUiTests
     }
 
     [Fact]
-    public async Task Picking_a_provider_chip_filters_the_gallery_and_an_empty_filter_says_what_to_do()
+    public async Task A_filter_in_the_url_narrows_the_gallery_and_an_empty_filter_says_what_to_do()
     {
         await using var team = await UiTeam.CreateAsync();
         await team.FinishedAsync(UiTeam.Owner, "koala", "An old lighthouse", 1, null);
         await team.FinishedAsync(UiTeam.Owner, "coals", "A neon city", 2, 0.02m);
         await using var ui = await team.SignInAsync(UiTeam.Member);
-        var page = ui.Open<GalleryPage>();
-        page.WaitFor(() => Assert.Equal(2, page.AllByTestId("gallery-tile").Count));
+        var navigation = ui.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("/gallery?provider=koala");
 
-        page.ByTestId("filter-koala").Click();
+        var page = ui.Open<GalleryPage>();
+
         page.WaitFor(() => Assert.Single(page.AllByTestId("gallery-tile")));
         Assert.Contains("An old lighthouse", page.ByTestId("gallery-tile").TextContent);
+        Assert.EndsWith("/view?provider=koala", page.ByTestId("gallery-tile").GetAttribute("href")); // the image page keeps the view
 
-        page.ByTestId("filter-kolbo").Click();
+        navigation.NavigateTo("/gallery?provider=kolbo");
         page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("gallery-empty")));
-        Assert.Contains("No images from Kolbo yet.", page.Text);
-        Assert.Equal("/", page.Find("[data-testid=gallery-empty] a").GetAttribute("href"));
+        Assert.Contains("No image matches these filters.", page.Text);
 
-        page.ByTestId("filter-all").Click();
+        page.Button("Show every image").Click();
         page.WaitFor(() => Assert.Equal(2, page.AllByTestId("gallery-tile").Count));
+        Assert.EndsWith("/gallery", navigation.Uri);
     }
 
     [Fact]

@@ -57,6 +57,50 @@ public sealed record GalleryItem(ImageTile Image, string ProviderId, string? Mod
 {
     /// <summary>The provider's display name (set from the provider registry by <see cref="GalleryQuery"/>).</summary>
     public string ProviderName { get; init; } = ProviderId;
+    public Guid GenerationId { get; init; }
+    /// <summary>Starred by the member asking.</summary>
+    public bool Starred { get; init; }
+    /// <summary>When it went to the trash (null when it is not there).</summary>
+    public DateTimeOffset? DeletedAt { get; init; }
+}
+
+/// <summary>
+/// What the gallery shows: every part is optional and they combine. <see cref="Starred"/> means starred by the
+/// member asking; <see cref="To"/> is exclusive.
+/// </summary>
+public sealed record GalleryFilter(
+    string? Query = null, string? ProviderId = null, string? Model = null, Guid? MemberId = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, bool Starred = false, Guid? BoardId = null, bool Trash = false)
+{
+    public static readonly GalleryFilter None = new();
+}
+
+/// <summary>Where a page of the gallery ends: the last image's (CreatedAt, Id), written as opaque base64url text.</summary>
+public readonly record struct GalleryCursor(DateTimeOffset At, Guid Id)
+{
+    public override string ToString() =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{At.ToUnixTimeMilliseconds()}:{Id:N}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Reads a cursor this app wrote; false for anything else.</summary>
+    public static bool TryParse(string? text, out GalleryCursor cursor)
+    {
+        cursor = default;
+        if (string.IsNullOrEmpty(text) || text.Length > 100) return false;
+        try
+        {
+            var padded = text.Replace('-', '+').Replace('_', '/');
+            padded += new string('=', (4 - padded.Length % 4) % 4);
+            var parts = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(padded)).Split(':');
+            if (parts.Length != 2 || !long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ms)
+                || ms > 253402300799999 || !Guid.TryParseExact(parts[1], "N", out var id)) return false;
+            cursor = new GalleryCursor(DateTimeOffset.FromUnixTimeMilliseconds(ms), id);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 }
 
 /// <summary>A page of the gallery, newest first; <see cref="NextCursor"/> is null on the last page.</summary>
@@ -119,40 +163,102 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts, IProv
         return (card, card.Images.First(i => i.Id == imageId));
     }
 
-    /// <summary>The workspace's images, newest first, <paramref name="take"/> at a time from <paramref name="cursor"/>.</summary>
-    public async Task<GalleryPageResult> PageAsync(string? cursor, int take = DefaultPageSize, string? providerId = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The workspace's images matching <paramref name="filter"/>, newest first, <paramref name="take"/> at a time
+    /// after <paramref name="cursor"/> (keyset paging on (CreatedAt, Id): as fast at page 1,000 as at page 1, and
+    /// images arriving meanwhile never shift a page). <paramref name="userId"/> is whose stars count.
+    /// </summary>
+    public async Task<GalleryPageResult> PageAsync(GalleryFilter filter, GalleryCursor? cursor, Guid? userId, int take = DefaultPageSize, CancellationToken cancellationToken = default)
     {
         take = Math.Clamp(take, 1, 200);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        // The cursor is "{shown}:{newest}": how many were shown, and the newest image's time when paging began, so
-        // images arriving meanwhile do not shift the pages (they show on the next visit).
-        var (skip, upTo) = ParseCursor(cursor);
-        var images = db.Set<GeneratedImage>().AsNoTracking();
-        if (upTo is { } bound) images = images.Where(i => i.CreatedAt < bound);
-        var query =
-            from i in images
-            join g in db.Set<Generation>() on i.GenerationId equals g.Id
-            join u in db.Users on g.CreatedById equals u.Id into authors
-            from u in authors.DefaultIfEmpty()
-            where providerId == null || g.ProviderId == providerId
-            orderby i.CreatedAt descending, i.Id descending
-            select new { Image = i, g.ProviderId, g.Model, g.Prompt, g.Credits, g.CostUsd, g.NumImages, Author = u == null ? null : u.Email };
-        var rows = await query.Skip(skip).Take(take + 1).ToListAsync(cancellationToken);
-        var items = rows.Take(take).Select(r => new GalleryItem(
-            Tile(r.Image), r.ProviderId, r.Model, r.Prompt, r.Credits, r.CostUsd, r.NumImages, r.Author ?? "a former member", r.Image.CreatedAt)
-        {
-            ProviderName = ProviderName(r.ProviderId),
-        }).ToList();
-        var newest = upTo?.AddMilliseconds(-1) ?? (items.Count > 0 ? items[0].CreatedAt : (DateTimeOffset?)null);
-        return new GalleryPageResult(items, rows.Count > take && newest is { } n ? $"{skip + take}:{n.ToUnixTimeMilliseconds()}" : null);
+        var query = Filtered(db, filter, userId);
+        if (cursor is { } c) query = query.Where(r => r.Image.CreatedAt < c.At || (r.Image.CreatedAt == c.At && r.Image.Id.CompareTo(c.Id) < 0));
+        var rows = await query.OrderByDescending(r => r.Image.CreatedAt).ThenByDescending(r => r.Image.Id).Take(take + 1).ToListAsync(cancellationToken);
+        var page = rows.Take(take).ToList();
+        var items = await ItemsAsync(db, page, userId, cancellationToken);
+        return new GalleryPageResult(items, rows.Count > take ? new GalleryCursor(page[^1].Image.CreatedAt, page[^1].Image.Id).ToString() : null);
     }
 
-    private static (int Skip, DateTimeOffset? UpTo) ParseCursor(string? cursor)
+    /// <summary>The images just before and after <paramref name="imageId"/> in the gallery's order under <paramref name="filter"/>.</summary>
+    public async Task<(Guid? Previous, Guid? Next)> NeighboursAsync(Guid imageId, GalleryFilter filter, Guid? userId, CancellationToken cancellationToken = default)
     {
-        var parts = (cursor ?? "").Split(':');
-        return parts.Length == 2 && int.TryParse(parts[0], out var skip) && skip >= 0 && long.TryParse(parts[1], out var ms)
-            ? (skip, DateTimeOffset.FromUnixTimeMilliseconds(ms + 1))
-            : (0, null);
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var image = await db.Set<GeneratedImage>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId, cancellationToken);
+        if (image is null) return (null, null);
+        var query = Filtered(db, filter, userId);
+        var (at, id) = (image.CreatedAt, image.Id);
+        var newer = await query.Where(r => r.Image.CreatedAt > at || (r.Image.CreatedAt == at && r.Image.Id.CompareTo(id) > 0))
+            .OrderBy(r => r.Image.CreatedAt).ThenBy(r => r.Image.Id).Select(r => (Guid?)r.Image.Id).FirstOrDefaultAsync(cancellationToken);
+        var older = await query.Where(r => r.Image.CreatedAt < at || (r.Image.CreatedAt == at && r.Image.Id.CompareTo(id) < 0))
+            .OrderByDescending(r => r.Image.CreatedAt).ThenByDescending(r => r.Image.Id).Select(r => (Guid?)r.Image.Id).FirstOrDefaultAsync(cancellationToken);
+        return (newer, older);
+    }
+
+    /// <summary>Whether <paramref name="userId"/> starred the image, and when it went to the trash.</summary>
+    public async Task<(bool Starred, DateTimeOffset? DeletedAt)> ImageStateAsync(Guid imageId, Guid? userId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var deleted = await db.Set<GeneratedImage>().Where(i => i.Id == imageId).Select(i => i.DeletedAt).FirstOrDefaultAsync(cancellationToken);
+        var starred = userId is { } me && await db.Set<ImageStar>().AnyAsync(s => s.ImageId == imageId && s.UserId == me, cancellationToken);
+        return (starred, deleted);
+    }
+
+    /// <summary>The members of the workspace (id and email), for the member filter.</summary>
+    public async Task<IReadOnlyList<(Guid Id, string Email)>> MembersAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var rows = await (from m in db.WorkspaceMembers join u in db.Users on m.UserId equals u.Id orderby u.Email select new { u.Id, u.Email })
+            .ToListAsync(cancellationToken);
+        return rows.Select(r => (r.Id, r.Email ?? "")).ToList();
+    }
+
+    /// <summary>The distinct models the workspace's generations used on <paramref name="providerId"/> (or any provider).</summary>
+    public async Task<IReadOnlyList<string>> ModelsAsync(string? providerId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        return await db.Set<Generation>().AsNoTracking().Where(g => g.Model != null && (providerId == null || g.ProviderId == providerId))
+            .Select(g => g.Model!).Distinct().OrderBy(m => m).Take(200).ToListAsync(cancellationToken);
+    }
+
+    private sealed class Row
+    {
+        public required GeneratedImage Image { get; init; }
+        public required Generation Generation { get; init; }
+    }
+
+    private static IQueryable<Row> Filtered(AppDbContext db, GalleryFilter filter, Guid? userId)
+    {
+        var generations = GallerySearch.Matching(db, db.Set<Generation>(), GallerySearch.Words(filter.Query));
+        if (filter.ProviderId is { } provider) generations = generations.Where(g => g.ProviderId == provider);
+        if (filter.Model is { } model) generations = generations.Where(g => g.Model == model);
+        if (filter.MemberId is { } member) generations = generations.Where(g => g.CreatedById == member);
+        var images = db.Set<GeneratedImage>().AsNoTracking().Where(i => filter.Trash ? i.DeletedAt != null : i.DeletedAt == null);
+        if (filter.From is { } from) images = images.Where(i => i.CreatedAt >= from);
+        if (filter.To is { } to) images = images.Where(i => i.CreatedAt < to);
+        if (filter.Starred && userId is { } me) images = images.Where(i => db.Set<ImageStar>().Any(s => s.ImageId == i.Id && s.UserId == me));
+        if (filter.BoardId is { } board) images = images.Where(i => db.Set<BoardImage>().Any(b => b.BoardId == board && b.ImageId == i.Id));
+        return from i in images join g in generations.AsNoTracking() on i.GenerationId equals g.Id select new Row { Image = i, Generation = g };
+    }
+
+    private async Task<List<GalleryItem>> ItemsAsync(AppDbContext db, List<Row> page, Guid? userId, CancellationToken cancellationToken)
+    {
+        var authorIds = page.Select(r => r.Generation.CreatedById).Distinct().ToList();
+        var authors = await db.Users.AsNoTracking().Where(u => authorIds.Contains(u.Id))
+            .Select(u => new { u.Id, u.Email }).ToDictionaryAsync(u => u.Id, u => u.Email, cancellationToken);
+        var ids = page.Select(r => r.Image.Id).ToList();
+        var starred = userId is { } me
+            ? (await db.Set<ImageStar>().Where(s => s.UserId == me && ids.Contains(s.ImageId)).Select(s => s.ImageId).ToListAsync(cancellationToken)).ToHashSet()
+            : [];
+        return page.Select(r => new GalleryItem(
+            Tile(r.Image), r.Generation.ProviderId, r.Generation.Model, r.Generation.Prompt, r.Generation.Credits, r.Generation.CostUsd,
+            r.Generation.NumImages, authors.GetValueOrDefault(r.Generation.CreatedById) ?? "a former member", r.Image.CreatedAt)
+        {
+            ProviderName = ProviderName(r.Generation.ProviderId),
+            GenerationId = r.Generation.Id,
+            Starred = starred.Contains(r.Image.Id),
+            DeletedAt = r.Image.DeletedAt,
+        }).ToList();
     }
 
     private async Task<IReadOnlyList<GenerationCard>> ToCardsAsync(AppDbContext db, List<Generation> rows, CancellationToken cancellationToken)

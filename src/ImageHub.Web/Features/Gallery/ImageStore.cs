@@ -23,6 +23,7 @@ public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer th
 
     private string ImagesRoot => Path.Combine(storage.Value.FullRoot, "images");
     private string ThumbsRoot => Path.Combine(storage.Value.FullRoot, "thumbs");
+    private string StrippedRoot => Path.Combine(storage.Value.FullRoot, "stripped");
 
     public async Task<StoredImage> SaveAsync(byte[] bytes, string contentType, CancellationToken cancellationToken)
     {
@@ -45,6 +46,66 @@ public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer th
         var made = making.GetOrAdd(sha256, _ => new Lazy<Task<bool>>(() => MakeThumbnailAsync(sha256, contentType, path)));
         return await made.Value.WaitAsync(cancellationToken) ? OpenOrNull(path) : null;
     }
+
+    /// <summary>
+    /// The image (or its thumbnail) with its metadata removed (<see cref="Sharing.MetadataStripper"/>), made once and
+    /// kept under <c>stripped/</c>; the original is never touched. Null when the file is missing or not well formed.
+    /// </summary>
+    public async Task<(Stream Stream, string ContentType)?> OpenStrippedAsync(string sha256, string contentType, bool thumbnail, CancellationToken cancellationToken)
+    {
+        var servedType = contentType;
+        byte[] source;
+        if (thumbnail && await OpenThumbnailAsync(sha256, contentType, cancellationToken) is { } thumb)
+        {
+            servedType = "image/webp";
+        }
+        else
+        {
+            thumb = null;
+        }
+        var path = Path.Combine(StrippedRoot, Shard(sha256), sha256 + (thumb is null ? "" : ".thumb") + Extension(servedType));
+        if (OpenOrNull(path) is { } existing)
+        {
+            if (thumb is not null) await thumb.DisposeAsync();
+            return (existing, servedType);
+        }
+        if (thumb is not null)
+        {
+            await using (thumb)
+            {
+                using var buffer = new MemoryStream();
+                await thumb.CopyToAsync(buffer, cancellationToken);
+                source = buffer.ToArray();
+            }
+        }
+        else
+        {
+            var original = ImagePath(sha256, contentType);
+            if (!File.Exists(original)) return null;
+            source = await File.ReadAllBytesAsync(original, cancellationToken);
+        }
+        if (Sharing.MetadataStripper.Strip(source, servedType) is not { } stripped) return null;
+        await WriteOnceAsync(path, stripped, cancellationToken);
+        return OpenOrNull(path) is { } made ? (made, servedType) : null;
+    }
+
+    /// <summary>Deletes the image file and everything made from it (thumbnail, stripped variants). Call only when no row references it.</summary>
+    public void Delete(string sha256, string contentType)
+    {
+        var shard = Shard(sha256);
+        foreach (var path in new[]
+                 {
+                     ImagePath(sha256, contentType), ThumbnailPath(sha256),
+                     Path.Combine(StrippedRoot, shard, sha256 + Extension(contentType)),
+                     Path.Combine(StrippedRoot, shard, sha256 + ".thumb.webp"),
+                 })
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>True when the stored file for these bytes exists.</summary>
+    public bool Exists(string sha256, string contentType) => File.Exists(ImagePath(sha256, contentType));
 
     private async Task<bool> MakeThumbnailAsync(string sha256, string contentType, string path)
     {

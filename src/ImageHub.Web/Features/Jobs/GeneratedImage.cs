@@ -18,6 +18,8 @@ public sealed class GeneratedImage : IWorkspaceScoped
     public int Height { get; init; }
     public long Length { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When a member moved it to the gallery's trash (null: not in the trash). Purged after Gallery:TrashRetention.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
 
     /// <summary>Where the app serves it (members of the workspace only).</summary>
     public string Url => $"/images/{Id}";
@@ -35,7 +37,8 @@ internal sealed class GeneratedImageConfiguration : IEntityTypeConfiguration<Gen
         builder.Ignore(i => i.Url);
         builder.Ignore(i => i.ThumbnailUrl);
         builder.HasIndex(i => new { i.GenerationId, i.Index }).IsUnique();
-        builder.HasIndex(i => new { i.WorkspaceId, i.CreatedAt });
+        builder.HasIndex(i => new { i.WorkspaceId, i.CreatedAt, i.Id }); // the gallery's keyset order
+        builder.HasIndex(i => i.Sha256); // a purge asks whether anything still references a file
         builder.HasOne<Generation>().WithMany().HasForeignKey(i => i.GenerationId).OnDelete(DeleteBehavior.Cascade);
     }
 }

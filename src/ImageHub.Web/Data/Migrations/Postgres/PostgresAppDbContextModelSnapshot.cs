@@ -221,6 +221,77 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.Board", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("character varying(80)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Name");
+
+                    b.ToTable("Boards", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.BoardImage", b =>
+                {
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("AddedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("AddedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("BoardId", "ImageId");
+
+                    b.HasIndex("ImageId");
+
+                    b.ToTable("BoardImages", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.ImageStar", b =>
+                {
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ImageId", "UserId");
+
+                    b.HasIndex("WorkspaceId", "UserId");
+
+                    b.ToTable("ImageStars", (string)null);
+                });
+
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -232,6 +303,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .HasColumnType("character varying(32)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<Guid>("GenerationId")
@@ -259,10 +333,12 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Sha256");
+
                     b.HasIndex("GenerationId", "Index")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "CreatedAt");
+                    b.HasIndex("WorkspaceId", "CreatedAt", "Id");
 
                     b.ToTable("GeneratedImages", (string)null);
                 });
@@ -533,6 +609,130 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("WorkspaceKeyAccesses", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareAuditEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ActorEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("ActorUserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<string>("RemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<Guid>("ShareLinkId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "At");
+
+                    b.ToTable("ShareAuditEntries", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("AllowDownload")
+                        .HasColumnType("boolean");
+
+                    b.Property<Guid?>("BoardId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LastViewedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PasswordHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ProtectedToken")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("ShowPrompt")
+                        .HasColumnType("boolean");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.Property<int>("Views")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BoardId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.ToTable("ShareLinks", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLinkImage", b =>
+                {
+                    b.Property<Guid>("ShareLinkId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("ShareLinkId", "ImageId");
+
+                    b.HasIndex("ImageId");
+
+                    b.ToTable("ShareLinkImages", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.LedgerEntry", b =>
@@ -894,6 +1094,39 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.Board", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.BoardImage", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Gallery.Board", null)
+                        .WithMany()
+                        .HasForeignKey("BoardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ImageHub.Web.Features.Jobs.GeneratedImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.ImageStar", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Jobs.GeneratedImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
                 {
                     b.HasOne("ImageHub.Web.Features.Jobs.Generation", null)
@@ -935,6 +1168,44 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareAuditEntry", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLink", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Gallery.Board", null)
+                        .WithMany()
+                        .HasForeignKey("BoardId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLinkImage", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Jobs.GeneratedImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ImageHub.Web.Features.Sharing.ShareLink", null)
+                        .WithMany()
+                        .HasForeignKey("ShareLinkId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -216,6 +216,77 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.Board", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(80)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "Name");
+
+                    b.ToTable("Boards", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.BoardImage", b =>
+                {
+                    b.Property<Guid>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AddedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("AddedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("BoardId", "ImageId");
+
+                    b.HasIndex("ImageId");
+
+                    b.ToTable("BoardImages", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.ImageStar", b =>
+                {
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ImageId", "UserId");
+
+                    b.HasIndex("WorkspaceId", "UserId");
+
+                    b.ToTable("ImageStars", (string)null);
+                });
+
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -227,6 +298,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeletedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<Guid>("GenerationId")
@@ -254,10 +328,12 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Sha256");
+
                     b.HasIndex("GenerationId", "Index")
                         .IsUnique();
 
-                    b.HasIndex("WorkspaceId", "CreatedAt");
+                    b.HasIndex("WorkspaceId", "CreatedAt", "Id");
 
                     b.ToTable("GeneratedImages", (string)null);
                 });
@@ -528,6 +604,130 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("WorkspaceKeyAccesses", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareAuditEntry", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ActorEmail")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ActorUserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ShareLinkId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "At");
+
+                    b.ToTable("ShareAuditEntries", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLink", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AllowDownload")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("BoardId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastViewedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PasswordHash")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProtectedToken")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("ShowPrompt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<int>("Views")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("BoardId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.ToTable("ShareLinks", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLinkImage", b =>
+                {
+                    b.Property<Guid>("ShareLinkId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ImageId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ShareLinkId", "ImageId");
+
+                    b.HasIndex("ImageId");
+
+                    b.ToTable("ShareLinkImages", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Spend.LedgerEntry", b =>
@@ -883,6 +1083,39 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.Board", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.BoardImage", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Gallery.Board", null)
+                        .WithMany()
+                        .HasForeignKey("BoardId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ImageHub.Web.Features.Jobs.GeneratedImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Gallery.ImageStar", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Jobs.GeneratedImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
                 {
                     b.HasOne("ImageHub.Web.Features.Jobs.Generation", null)
@@ -924,6 +1157,44 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
                         .WithMany()
                         .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareAuditEntry", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLink", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Gallery.Board", null)
+                        .WithMany()
+                        .HasForeignKey("BoardId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("ImageHub.Web.Features.Workspaces.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Sharing.ShareLinkImage", b =>
+                {
+                    b.HasOne("ImageHub.Web.Features.Jobs.GeneratedImage", null)
+                        .WithMany()
+                        .HasForeignKey("ImageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ImageHub.Web.Features.Sharing.ShareLink", null)
+                        .WithMany()
+                        .HasForeignKey("ShareLinkId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1,0 +1,69 @@
+using System.Text.RegularExpressions;
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Jobs;
+using Microsoft.EntityFrameworkCore;
+
+namespace ImageHub.Web.Features.Gallery;
+
+/// <summary>
+/// Search by prompt words: an FTS5 table on SQLite (filled by triggers on Generations, so it is kept in sync by the
+/// database itself) and a GIN index on <c>to_tsvector('simple', "Prompt")</c> on PostgreSQL (an expression index is
+/// always in sync). Every word must match, as a prefix ("cat" finds "cats"). Both are created after the migrations
+/// (<see cref="EnsureAsync"/>) because EF Core's model has no word for either.
+/// </summary>
+public static partial class GallerySearch
+{
+    public const int MaxWords = 8;
+
+    /// <summary>The words of a search box (letters and digits), at most <see cref="MaxWords"/>.</summary>
+    public static IReadOnlyList<string> Words(string? query) =>
+        string.IsNullOrWhiteSpace(query) ? [] : Word().Matches(query).Select(m => m.Value.ToLowerInvariant()).Where(w => w.Length <= 64).Take(MaxWords).ToList();
+
+    /// <summary>Creates the search table and its triggers (SQLite) or the search index (PostgreSQL) when missing.</summary>
+    public static async Task EnsureAsync(AppDbContext db, CancellationToken cancellationToken = default)
+    {
+        if (db.Database.IsSqlite())
+        {
+            var exists = await db.Database.SqlQueryRaw<int>("SELECT count(*) AS \"Value\" FROM sqlite_master WHERE type = 'table' AND name = 'GenerationSearch'")
+                .SingleAsync(cancellationToken) > 0;
+            if (exists) return;
+            await db.Database.ExecuteSqlRawAsync("""
+                CREATE VIRTUAL TABLE "GenerationSearch" USING fts5("GenerationId" UNINDEXED, "Prompt", tokenize = 'unicode61 remove_diacritics 2');
+                CREATE TRIGGER "Generations_search_insert" AFTER INSERT ON "Generations" BEGIN
+                    INSERT INTO "GenerationSearch"("GenerationId", "Prompt") VALUES (new."Id", new."Prompt");
+                END;
+                CREATE TRIGGER "Generations_search_update" AFTER UPDATE OF "Prompt" ON "Generations" BEGIN
+                    DELETE FROM "GenerationSearch" WHERE "GenerationId" = old."Id";
+                    INSERT INTO "GenerationSearch"("GenerationId", "Prompt") VALUES (new."Id", new."Prompt");
+                END;
+                CREATE TRIGGER "Generations_search_delete" AFTER DELETE ON "Generations" BEGIN
+                    DELETE FROM "GenerationSearch" WHERE "GenerationId" = old."Id";
+                END;
+                INSERT INTO "GenerationSearch"("GenerationId", "Prompt") SELECT "Id", "Prompt" FROM "Generations";
+                """, cancellationToken);
+        }
+        else if (db.Database.IsNpgsql())
+        {
+            await db.Database.ExecuteSqlRawAsync(
+                "CREATE INDEX IF NOT EXISTS \"IX_Generations_Prompt_search\" ON \"Generations\" USING GIN (to_tsvector('simple'::regconfig, \"Prompt\"))",
+                cancellationToken);
+        }
+    }
+
+    /// <summary>The generations whose prompt has every word (as a prefix).</summary>
+    public static IQueryable<Generation> Matching(AppDbContext db, IQueryable<Generation> generations, IReadOnlyList<string> words)
+    {
+        if (words.Count == 0) return generations;
+        if (db.Database.IsNpgsql())
+        {
+            var query = string.Join(" & ", words.Select(w => w + ":*"));
+            return generations.Where(g => EF.Functions.ToTsVector("simple", g.Prompt).Matches(EF.Functions.ToTsQuery("simple", query)));
+        }
+        var match = string.Join(" ", words.Select(w => "\"" + w + "\"*"));
+        var ids = db.Database.SqlQuery<Guid>($"SELECT \"GenerationId\" AS \"Value\" FROM \"GenerationSearch\" WHERE \"GenerationSearch\" MATCH {match}");
+        return generations.Where(g => ids.Contains(g.Id));
+    }
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+")]
+    private static partial Regex Word();
+}
