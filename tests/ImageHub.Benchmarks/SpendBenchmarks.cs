@@ -43,7 +43,7 @@ public class SpendBenchmarks
     private const string PostgresVariable = "IMAGEHUB_TEST_POSTGRES";
 
     public const int Generations = 500_000;
-    private const string EmptyJson = "{}";
+    private const string EmptyJson = "{{}}"; // ExecuteSqlRaw reads braces as placeholders: this is "{}"
 
     private WebApplicationFactory<web::Program> app = null!;
     private HttpClient api = null!;
