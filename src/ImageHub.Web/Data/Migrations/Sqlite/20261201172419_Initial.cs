@@ -232,6 +232,41 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Budgets",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 120, nullable: false),
+                    Scope = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Period = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    TimeZone = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Unit = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    LimitMicro = table.Column<long>(type: "INTEGER", nullable: false),
+                    Enforcement = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Thresholds = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PeriodStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    SpentMicro = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReservedMicro = table.Column<long>(type: "INTEGER", nullable: false),
+                    AlertedPercent = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedById = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Budgets", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Budgets_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Generations",
                 columns: table => new
                 {
@@ -296,6 +331,29 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     table.PrimaryKey("PK_KeyAuditEntries", x => x.Id);
                     table.ForeignKey(
                         name: "FK_KeyAuditEntries_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Text = table.Column<string>(type: "TEXT", maxLength: 500, nullable: false),
+                    Link = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReadAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Notifications_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -383,6 +441,83 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "SpendAuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    GenerationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Credits = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: true),
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SpendAuditEntries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SpendAuditEntries_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SpendDays",
+                columns: table => new
+                {
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Day = table.Column<int>(type: "INTEGER", nullable: false),
+                    ProviderId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    KeyId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Model = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    CreditsMicro = table.Column<long>(type: "INTEGER", nullable: false),
+                    UsdMicro = table.Column<long>(type: "INTEGER", nullable: false),
+                    UsdKnown = table.Column<int>(type: "INTEGER", nullable: false),
+                    UsdUnknown = table.Column<int>(type: "INTEGER", nullable: false),
+                    Images = table.Column<int>(type: "INTEGER", nullable: false),
+                    Generations = table.Column<int>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SpendDays", x => new { x.WorkspaceId, x.Day, x.ProviderId, x.UserId, x.KeyId, x.Model });
+                    table.ForeignKey(
+                        name: "FK_SpendDays_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookEndpoints",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Events = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    ProtectedKey = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    CreatedById = table.Column<Guid>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookEndpoints", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookEndpoints_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WorkspaceInvites",
                 columns: table => new
                 {
@@ -456,6 +591,34 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "BudgetCharges",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    BudgetId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    GenerationId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    PeriodStart = table.Column<long>(type: "INTEGER", nullable: false),
+                    ReservedMicro = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BudgetCharges", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BudgetCharges_Budgets_BudgetId",
+                        column: x => x.BudgetId,
+                        principalTable: "Budgets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_BudgetCharges_Generations_GenerationId",
+                        column: x => x.GenerationId,
+                        principalTable: "Generations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "GeneratedImages",
                 columns: table => new
                 {
@@ -508,6 +671,34 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EndpointId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    EventType = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", maxLength: 20000, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastStatusCode = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    LastAttemptAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookDeliveries_WebhookEndpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "WebhookEndpoints",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_Hash",
                 table: "ApiTokens",
@@ -523,6 +714,22 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "IX_ApiTokens_WorkspaceId_UserId",
                 table: "ApiTokens",
                 columns: new[] { "WorkspaceId", "UserId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BudgetCharges_BudgetId",
+                table: "BudgetCharges",
+                column: "BudgetId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BudgetCharges_GenerationId_BudgetId",
+                table: "BudgetCharges",
+                columns: new[] { "GenerationId", "BudgetId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Budgets_WorkspaceId",
+                table: "Budgets",
+                column: "WorkspaceId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_GeneratedImages_GenerationId_Index",
@@ -567,6 +774,11 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 columns: new[] { "WorkspaceId", "Kind", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Notifications_WorkspaceId_UserId_CreatedAt",
+                table: "Notifications",
+                columns: new[] { "WorkspaceId", "UserId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PriceSettings_WorkspaceId_ProviderId_Model",
                 table: "PriceSettings",
                 columns: new[] { "WorkspaceId", "ProviderId", "Model" },
@@ -599,6 +811,11 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SpendAuditEntries_WorkspaceId_At",
+                table: "SpendAuditEntries",
+                columns: new[] { "WorkspaceId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_UserClaims_UserId",
                 table: "UserClaims",
                 column: "UserId");
@@ -623,6 +840,21 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 table: "Users",
                 column: "NormalizedUserName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_EndpointId_CreatedAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "EndpointId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_Status_NextAttemptAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookEndpoints_WorkspaceId",
+                table: "WebhookEndpoints",
+                column: "WorkspaceId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkspaceInvites_TokenHash",
@@ -660,6 +892,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
+                name: "BudgetCharges");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
@@ -675,6 +910,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "LedgerEntries");
 
             migrationBuilder.DropTable(
+                name: "Notifications");
+
+            migrationBuilder.DropTable(
                 name: "PriceSettings");
 
             migrationBuilder.DropTable(
@@ -685,6 +923,12 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "RoleClaims");
+
+            migrationBuilder.DropTable(
+                name: "SpendAuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "SpendDays");
 
             migrationBuilder.DropTable(
                 name: "UserClaims");
@@ -699,6 +943,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "UserTokens");
 
             migrationBuilder.DropTable(
+                name: "WebhookDeliveries");
+
+            migrationBuilder.DropTable(
                 name: "WorkspaceInvites");
 
             migrationBuilder.DropTable(
@@ -708,10 +955,16 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 name: "WorkspaceMembers");
 
             migrationBuilder.DropTable(
+                name: "Budgets");
+
+            migrationBuilder.DropTable(
                 name: "Generations");
 
             migrationBuilder.DropTable(
                 name: "Roles");
+
+            migrationBuilder.DropTable(
+                name: "WebhookEndpoints");
 
             migrationBuilder.DropTable(
                 name: "Users");

@@ -233,6 +233,41 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Budgets",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    Scope = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ProviderId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    KeyId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Period = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    TimeZone = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Unit = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    LimitMicro = table.Column<long>(type: "bigint", nullable: false),
+                    Enforcement = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Thresholds = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    PeriodStart = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    SpentMicro = table.Column<long>(type: "bigint", nullable: false),
+                    ReservedMicro = table.Column<long>(type: "bigint", nullable: false),
+                    AlertedPercent = table.Column<int>(type: "integer", nullable: false),
+                    CreatedById = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Budgets", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Budgets_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Generations",
                 columns: table => new
                 {
@@ -297,6 +332,29 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     table.PrimaryKey("PK_KeyAuditEntries", x => x.Id);
                     table.ForeignKey(
                         name: "FK_KeyAuditEntries_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Notifications",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Text = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: false),
+                    Link = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReadAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Notifications", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Notifications_Workspaces_WorkspaceId",
                         column: x => x.WorkspaceId,
                         principalTable: "Workspaces",
                         principalColumn: "Id",
@@ -384,6 +442,83 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "SpendAuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    Action = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    GenerationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ProviderId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Credits = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: true),
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SpendAuditEntries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_SpendAuditEntries_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "SpendDays",
+                columns: table => new
+                {
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Day = table.Column<int>(type: "integer", nullable: false),
+                    ProviderId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    KeyId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Model = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    CreditsMicro = table.Column<long>(type: "bigint", nullable: false),
+                    UsdMicro = table.Column<long>(type: "bigint", nullable: false),
+                    UsdKnown = table.Column<int>(type: "integer", nullable: false),
+                    UsdUnknown = table.Column<int>(type: "integer", nullable: false),
+                    Images = table.Column<int>(type: "integer", nullable: false),
+                    Generations = table.Column<int>(type: "integer", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_SpendDays", x => new { x.WorkspaceId, x.Day, x.ProviderId, x.UserId, x.KeyId, x.Model });
+                    table.ForeignKey(
+                        name: "FK_SpendDays_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookEndpoints",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Url = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    Events = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ProtectedKey = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: false),
+                    CreatedById = table.Column<Guid>(type: "uuid", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookEndpoints", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookEndpoints_Workspaces_WorkspaceId",
+                        column: x => x.WorkspaceId,
+                        principalTable: "Workspaces",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WorkspaceInvites",
                 columns: table => new
                 {
@@ -457,6 +592,34 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "BudgetCharges",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    BudgetId = table.Column<Guid>(type: "uuid", nullable: false),
+                    GenerationId = table.Column<Guid>(type: "uuid", nullable: false),
+                    PeriodStart = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ReservedMicro = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_BudgetCharges", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_BudgetCharges_Budgets_BudgetId",
+                        column: x => x.BudgetId,
+                        principalTable: "Budgets",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_BudgetCharges_Generations_GenerationId",
+                        column: x => x.GenerationId,
+                        principalTable: "Generations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "GeneratedImages",
                 columns: table => new
                 {
@@ -509,6 +672,34 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    EndpointId = table.Column<Guid>(type: "uuid", nullable: false),
+                    EventType = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    Payload = table.Column<string>(type: "character varying(20000)", maxLength: 20000, nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Attempts = table.Column<int>(type: "integer", nullable: false),
+                    NextAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    LastStatusCode = table.Column<int>(type: "integer", nullable: true),
+                    LastError = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    LastAttemptAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookDeliveries_WebhookEndpoints_EndpointId",
+                        column: x => x.EndpointId,
+                        principalTable: "WebhookEndpoints",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_ApiTokens_Hash",
                 table: "ApiTokens",
@@ -524,6 +715,22 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "IX_ApiTokens_WorkspaceId_UserId",
                 table: "ApiTokens",
                 columns: new[] { "WorkspaceId", "UserId" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BudgetCharges_BudgetId",
+                table: "BudgetCharges",
+                column: "BudgetId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_BudgetCharges_GenerationId_BudgetId",
+                table: "BudgetCharges",
+                columns: new[] { "GenerationId", "BudgetId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Budgets_WorkspaceId",
+                table: "Budgets",
+                column: "WorkspaceId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_GeneratedImages_GenerationId_Index",
@@ -568,6 +775,11 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 columns: new[] { "WorkspaceId", "Kind", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Notifications_WorkspaceId_UserId_CreatedAt",
+                table: "Notifications",
+                columns: new[] { "WorkspaceId", "UserId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_PriceSettings_WorkspaceId_ProviderId_Model",
                 table: "PriceSettings",
                 columns: new[] { "WorkspaceId", "ProviderId", "Model" },
@@ -600,6 +812,11 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_SpendAuditEntries_WorkspaceId_At",
+                table: "SpendAuditEntries",
+                columns: new[] { "WorkspaceId", "At" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_UserClaims_UserId",
                 table: "UserClaims",
                 column: "UserId");
@@ -624,6 +841,21 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 table: "Users",
                 column: "NormalizedUserName",
                 unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_EndpointId_CreatedAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "EndpointId", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_Status_NextAttemptAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "Status", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookEndpoints_WorkspaceId",
+                table: "WebhookEndpoints",
+                column: "WorkspaceId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_WorkspaceInvites_TokenHash",
@@ -661,6 +893,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "ApiTokens");
 
             migrationBuilder.DropTable(
+                name: "BudgetCharges");
+
+            migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
 
             migrationBuilder.DropTable(
@@ -676,6 +911,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "LedgerEntries");
 
             migrationBuilder.DropTable(
+                name: "Notifications");
+
+            migrationBuilder.DropTable(
                 name: "PriceSettings");
 
             migrationBuilder.DropTable(
@@ -686,6 +924,12 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "RoleClaims");
+
+            migrationBuilder.DropTable(
+                name: "SpendAuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "SpendDays");
 
             migrationBuilder.DropTable(
                 name: "UserClaims");
@@ -700,6 +944,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "UserTokens");
 
             migrationBuilder.DropTable(
+                name: "WebhookDeliveries");
+
+            migrationBuilder.DropTable(
                 name: "WorkspaceInvites");
 
             migrationBuilder.DropTable(
@@ -709,10 +956,16 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 name: "WorkspaceMembers");
 
             migrationBuilder.DropTable(
+                name: "Budgets");
+
+            migrationBuilder.DropTable(
                 name: "Generations");
 
             migrationBuilder.DropTable(
                 name: "Roles");
+
+            migrationBuilder.DropTable(
+                name: "WebhookEndpoints");
 
             migrationBuilder.DropTable(
                 name: "Users");
