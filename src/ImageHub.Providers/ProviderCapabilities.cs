@@ -2,26 +2,23 @@ namespace ImageHub.Providers;
 
 /// <summary>What a provider accepts, so a UI renders only the options it supports and the app validates before sending.</summary>
 public sealed record ProviderCapabilities(
-    string ProviderId,
-    string DisplayName,
+    ProviderProfile Profile,
     int MaxPromptLength,
     int MaxImages,
     int DefaultImages,
     IReadOnlyList<ProviderModel> Models,
     IReadOnlyList<OptionDescriptor> Options,
     bool SupportsCancel,
-    bool SupportsKeyCheck,
     bool ReportsBalance,
-    decimal? UsdPerCredit,
     string? DefaultModel,
     bool ModelRequired,
     bool ModelsAreComplete)
 {
-    /// <summary>Says, in a sentence, how a key can be checked (or that it cannot).</summary>
-    public string KeyCheckNote { get; init; } = "";
+    /// <summary>The provider's id ("koala"): its <see cref="ProviderProfile.Id"/>, which holds what is known about the provider whatever the key.</summary>
+    public string ProviderId => Profile.Id;
 
-    /// <summary>The provider's profile (the clients set their own; the default repeats what these capabilities say).</summary>
-    public ProviderProfile Profile { get; init; } = new(ProviderId, DisplayName, SupportsKeyCheck, "", UsdPerCredit);
+    /// <summary>"Koala": the profile's <see cref="ProviderProfile.DisplayName"/>.</summary>
+    public string DisplayName => Profile.DisplayName;
 
     /// <summary>The values <paramref name="option"/> allows with <paramref name="model"/>: the model's own list where it has one, else the option's (null: free input).</summary>
     public IReadOnlyList<string>? AllowedValues(OptionDescriptor option, ProviderModel? model) =>
@@ -54,8 +51,6 @@ public sealed record ProviderModel(
     decimal? CreditsPerImage = null,
     decimal? CreditsPerCall = null,
     IReadOnlyDictionary<string, decimal>? CreditsByQuality = null,
-    IReadOnlyList<string>? AspectRatios = null,
-    IReadOnlyList<string>? Qualities = null,
     int? MaxImages = null,
     int? DefaultImages = null,
     int? MaxReferenceImages = null,
@@ -67,6 +62,9 @@ public sealed record ProviderModel(
 {
     /// <summary>Model-specific allowed values per option name (aspect ratios, qualities); an empty list: the model does not take that option.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>>? OptionValues { get; init; }
+
+    /// <summary>This model's own values for <paramref name="option"/>; empty when it has none of its own.</summary>
+    public IReadOnlyList<string> ValuesOf(string option) => OptionValues?.GetValueOrDefault(option) ?? [];
 
     /// <summary>Options this model does not take at all (e.g. <c>seed</c> on a model without seeds).</summary>
     public IReadOnlyList<string>? UnsupportedOptions { get; init; }

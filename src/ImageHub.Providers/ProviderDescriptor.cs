@@ -1,8 +1,12 @@
 namespace ImageHub.Providers;
 
-/// <summary>Who a provider is and how its refusals read to a person.</summary>
+/// <summary>Who a provider is (its <see cref="ProviderProfile"/>) and how its refusals read to a person.</summary>
 internal sealed record ProviderDescriptor(
-    string Id,
-    string DisplayName,
+    ProviderProfile Profile,
     string ForbiddenHint,
-    Func<string?, ProviderErrorKind?>? KindFromCode = null);
+    Func<string?, ProviderErrorKind?>? KindFromCode = null)
+{
+    public string Id => Profile.Id;
+
+    public string DisplayName => Profile.DisplayName;
+}

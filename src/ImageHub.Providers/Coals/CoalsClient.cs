@@ -30,13 +30,13 @@ public sealed class CoalsClient : ImageProviderBase
     public const int DefaultSide = 1024;
     public const int MaxImages = 4;
 
+    public override ProviderProfile Profile => CoalsProfile;
+
     private static readonly ProviderProfile CoalsProfile = new(ProviderIds.Coals, "Coals", CanCheckKeys: true,
         "Checked by reading the key's quota (free, read-only); the quota is the balance.", CoalsOptions.UsdPerCredit);
 
-    public override ProviderProfile Profile => CoalsProfile;
-
     private static readonly ProviderDescriptor CoalsDescriptor = new(
-        ProviderIds.Coals, "Coals",
+        CoalsProfile,
         "The key lacks a scope it needs (graphicoal:generate to generate, graphicoal:read to read): create a key with those scopes at Coals and update it in Keys.",
         static code => code switch
         {
@@ -60,12 +60,10 @@ public sealed class CoalsClient : ImageProviderBase
             new("height", OptionKind.Int, "Height", $"Output height in pixels ({MinSide}–{MaxSide}).", Min: MinSide, Max: MaxSide, Default: "1024"),
         ];
         return ValueTask.FromResult(new ProviderCapabilities(
-            ProviderIds.Coals, DisplayName, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: true, UsdPerCredit: Profile.UsdPerCredit,
+            Profile, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
+            SupportsCancel: false, ReportsBalance: true,
             DefaultModel: models[0].Id, ModelRequired: false, ModelsAreComplete: true)
         {
-            KeyCheckNote = Profile.KeyCheckNote,
-            Profile = Profile,
             ModelsSource = "configured (Providers:Coals:Models; Coals documents one FLUX model)",
         });
     }

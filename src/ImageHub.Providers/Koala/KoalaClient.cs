@@ -31,16 +31,16 @@ public sealed class KoalaClient : ImageProviderBase
 
     public const int MaxPromptLength = 4000;
 
+    public override ProviderProfile Profile => KoalaProfile;
+
     private static readonly ProviderProfile KoalaProfile = new(ProviderIds.Koala, "Koala", CanCheckKeys: false,
         "Koala has no read-only endpoint to check a key: it stays unchecked until it pays for its first generation.", UsdPerCredit: null)
     {
         ChargedByPriceTable = true,
     };
 
-    public override ProviderProfile Profile => KoalaProfile;
-
     private static readonly ProviderDescriptor KoalaDescriptor = new(
-        ProviderIds.Koala, "Koala",
+        KoalaProfile,
         "Premium-class models need Koala's Professional plan: pick the standard model or upgrade the plan.");
 
     private protected override ProviderDescriptor Descriptor => KoalaDescriptor;
@@ -56,7 +56,6 @@ public sealed class KoalaClient : ImageProviderBase
             m.Id, m.Name,
             CreditsPerImage: m.CreditsPerImage,
             CreditsByQuality: m.CreditsByQuality,
-            Qualities: m.CreditsByQuality?.Keys.ToList() ?? [],
             MaxImages: 4,
             RequiresPremiumPlan: m.Premium,
             Deprecated: m.Deprecated)
@@ -64,7 +63,7 @@ public sealed class KoalaClient : ImageProviderBase
             // Only models priced by quality take one.
             OptionValues = new Dictionary<string, IReadOnlyList<string>> { ["quality"] = m.CreditsByQuality?.Keys.ToList() ?? [] },
         }).ToList();
-        var qualities = models.SelectMany(m => m.Qualities ?? []).Distinct().ToList();
+        var qualities = models.SelectMany(m => m.ValuesOf("quality")).Distinct().ToList();
         List<OptionDescriptor> descriptors =
         [
             new("style", OptionKind.Enum, "Style", "The visual style of the image.", Styles, Default: "photo"),
@@ -73,17 +72,15 @@ public sealed class KoalaClient : ImageProviderBase
         if (qualities.Count > 0)
         {
             descriptors.Add(new("quality", OptionKind.Enum, "Quality",
-                $"Only for models priced by quality ({List(models.Where(m => m.Qualities is { Count: > 0 }).Select(m => m.Id))}); higher costs more.",
+                $"Only for models priced by quality ({List(models.Where(m => m.ValuesOf("quality").Count > 0).Select(m => m.Id))}); higher costs more.",
                 qualities));
         }
         return ValueTask.FromResult(new ProviderCapabilities(
-            ProviderIds.Koala, DisplayName, MaxPromptLength, MaxImages: 4, DefaultImages: 1,
+            Profile, MaxPromptLength, MaxImages: 4, DefaultImages: 1,
             models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: false, UsdPerCredit: Profile.UsdPerCredit,
+            SupportsCancel: false, ReportsBalance: false,
             DefaultModel: o.DefaultModel, ModelRequired: false, ModelsAreComplete: true)
         {
-            KeyCheckNote = Profile.KeyCheckNote,
-            Profile = Profile,
             ModelsSource = "configured (Providers:Koala:Models, defaults from Koala's documentation)",
         });
     }
@@ -95,8 +92,8 @@ public sealed class KoalaClient : ImageProviderBase
     }
 
     private string? QualityFor(GenerationRequest request, ProviderModel model) =>
-        model.Qualities is { Count: > 0 }
-            ? OptString(request, "quality") ?? Options.EffectiveModels.FirstOrDefault(m => m.Id == model.Id)?.DefaultQuality ?? model.Qualities[0]
+        model.ValuesOf("quality") is { Count: > 0 } qualities
+            ? OptString(request, "quality") ?? Options.EffectiveModels.FirstOrDefault(m => m.Id == model.Id)?.DefaultQuality ?? qualities[0]
             : null;
 
     private static decimal PricePerImage(ProviderModel model, string? quality) =>

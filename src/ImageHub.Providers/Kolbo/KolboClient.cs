@@ -30,8 +30,14 @@ public sealed class KolboClient : ImageProviderBase
     /// <summary>Kolbo documents no prompt limit; ImageHub keeps prompts to this.</summary>
     public const int MaxPromptLength = 4000;
 
+    private static readonly ProviderProfile KolboProfile = new(ProviderIds.Kolbo, "Kolbo", CanCheckKeys: true,
+        "Checked by reading the account's credits (read-only); that is also the balance.", UsdPerCredit: null)
+    {
+        NoModelLabel = "Smart Select",
+    };
+
     private static readonly ProviderDescriptor KolboDescriptor = new(
-        ProviderIds.Kolbo, "Kolbo",
+        KolboProfile,
         "Check the key's permissions at Kolbo.",
         static code => code switch
         {
@@ -42,12 +48,6 @@ public sealed class KolboClient : ImageProviderBase
         });
 
     private protected override ProviderDescriptor Descriptor => KolboDescriptor;
-
-    private static readonly ProviderProfile KolboProfile = new(ProviderIds.Kolbo, "Kolbo", CanCheckKeys: true,
-        "Checked by reading the account's credits (read-only); that is also the balance.", UsdPerCredit: null)
-    {
-        NoModelLabel = "Smart Select",
-    };
 
     public override ProviderProfile Profile => KolboProfile;
 
@@ -112,7 +112,6 @@ public sealed class KolboClient : ImageProviderBase
         var models = (fetched ?? []).Select(m => new ProviderModel(
             m.Identifier, m.Name ?? m.Identifier,
             CreditsPerImage: m.CreditsPerImage,
-            AspectRatios: m.SupportedAspectRatios is { Count: > 0 } ratios ? ratios : null,
             MaxReferenceImages: m.MaxReferenceImages,
             Recommended: m.Recommended ?? false,
             Vendor: m.Provider)
@@ -121,7 +120,7 @@ public sealed class KolboClient : ImageProviderBase
                 ? new Dictionary<string, IReadOnlyList<string>> { ["aspect_ratio"] = supported }
                 : null,
         }).ToList();
-        var allRatios = models.SelectMany(m => m.AspectRatios ?? []).Distinct().ToList();
+        var allRatios = models.SelectMany(m => m.ValuesOf("aspect_ratio")).Distinct().ToList();
         List<OptionDescriptor> descriptors =
         [
             new("aspect_ratio", OptionKind.Enum, "Aspect ratio", "Output aspect ratio; each model lists the ratios it supports.",
@@ -135,12 +134,10 @@ public sealed class KolboClient : ImageProviderBase
             new("moodboard_id", OptionKind.String, "Moodboard", "A moodboard id whose master prompt guides the style.", MaxLength: KolboOptions.MaxIdLength),
         ];
         return new ProviderCapabilities(
-            ProviderIds.Kolbo, DisplayName, MaxPromptLength, o.MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: true, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: true, UsdPerCredit: Profile.UsdPerCredit,
+            Profile, MaxPromptLength, o.MaxImages, DefaultImages: 1, models, descriptors,
+            SupportsCancel: true, ReportsBalance: true,
             DefaultModel: null, ModelRequired: false, ModelsAreComplete: fetched is not null)
         {
-            KeyCheckNote = Profile.KeyCheckNote,
-            Profile = Profile,
             ModelsSource = fetched is not null ? "fetched from Kolbo (GET v1/models?type=image)" : "not fetched yet: no model = Smart Select",
         };
     }

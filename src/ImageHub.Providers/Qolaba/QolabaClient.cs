@@ -14,8 +14,11 @@ namespace ImageHub.Providers.Qolaba;
 /// </summary>
 public sealed class QolabaClient : ImageProviderBase
 {
+    private static readonly ProviderProfile QolabaProfile = new(ProviderIds.Qolaba, "Qolaba", CanCheckKeys: true,
+        "Checked by reading Qolaba's model list (free, read-only). Qolaba reports no balance.", QolabaOptions.UsdPerCredit);
+
     private static readonly ProviderDescriptor QolabaDescriptor = new(
-        ProviderIds.Qolaba, "Qolaba",
+        QolabaProfile,
         "Check the key's permissions at Qolaba.",
         static code => code is not null && code.Contains("CREDIT", StringComparison.OrdinalIgnoreCase) ? ProviderErrorKind.InsufficientCredits : null);
 
@@ -45,9 +48,6 @@ public sealed class QolabaClient : ImageProviderBase
     public static readonly IReadOnlyList<string> CommonAspectRatios = ["1:1", "16:9", "9:16", "4:3", "3:4", "3:2", "2:3", "21:9", "5:4", "4:5"];
 
     private protected override ProviderDescriptor Descriptor => QolabaDescriptor;
-
-    private static readonly ProviderProfile QolabaProfile = new(ProviderIds.Qolaba, "Qolaba", CanCheckKeys: true,
-        "Checked by reading Qolaba's model list (free, read-only). Qolaba reports no balance.", QolabaOptions.UsdPerCredit);
 
     public override ProviderProfile Profile => QolabaProfile;
 
@@ -86,8 +86,8 @@ public sealed class QolabaClient : ImageProviderBase
 
         var models = fetched?.Select(ToModel).ToList()
             ?? Options.EffectiveFallbackModels.Select(id => new ProviderModel(id, id, MaxImages: MaxImages)).ToList();
-        var ratios = models.SelectMany(m => m.AspectRatios ?? []).Distinct().ToList();
-        var qualities = models.SelectMany(m => m.Qualities ?? []).Distinct().ToList();
+        var ratios = models.SelectMany(m => m.ValuesOf("aspect_ratio")).Distinct().ToList();
+        var qualities = models.SelectMany(m => m.ValuesOf("quality")).Distinct().ToList();
         List<OptionDescriptor> descriptors =
         [
             new("aspect_ratio", OptionKind.Enum, "Aspect ratio", "Output aspect ratio; not every model supports every ratio.",
@@ -111,12 +111,10 @@ public sealed class QolabaClient : ImageProviderBase
                 Placement: OptionPlacement.ApiOnly),
         ];
         return new ProviderCapabilities(
-            ProviderIds.Qolaba, DisplayName, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
-            SupportsCancel: false, SupportsKeyCheck: Profile.CanCheckKeys, ReportsBalance: false, UsdPerCredit: Profile.UsdPerCredit,
+            Profile, MaxPromptLength, MaxImages, DefaultImages: 1, models, descriptors,
+            SupportsCancel: false, ReportsBalance: false,
             DefaultModel: null, ModelRequired: true, ModelsAreComplete: fetched is not null)
         {
-            KeyCheckNote = Profile.KeyCheckNote,
-            Profile = Profile,
             ModelsSource = fetched is not null ? "fetched from Qolaba (GET api/v1/images/models)" : "known ids, until fetched with a key",
         };
     }
@@ -125,8 +123,6 @@ public sealed class QolabaClient : ImageProviderBase
         m.Id, m.Name ?? m.Id,
         CreditsPerImage: m.QualityPricing is { Count: 1 } ? m.QualityPricing.Values.First() / QolabaOptions.UsdPerCredit : null,
         CreditsByQuality: m.QualityPricing?.ToDictionary(p => p.Key, p => p.Value / QolabaOptions.UsdPerCredit),
-        AspectRatios: m.ImageSize,
-        Qualities: m.Quality,
         MaxImages: m.MaxNumImages is { } max ? Math.Min(max, MaxImages) : null,
         DefaultImages: m.DefaultNumImages,
         MaxReferenceImages: m.MaxReferenceImages,

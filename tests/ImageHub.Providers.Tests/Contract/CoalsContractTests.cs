@@ -163,7 +163,7 @@ public sealed class CoalsContractTests(SandboxFixture fixture) : IClassFixture<S
     [Fact]
     public void Coals_422_validation_details_become_one_field_error_per_message()
     {
-        var descriptor = new ProviderDescriptor(ProviderIds.Coals, "Coals", "");
+        var descriptor = new ProviderDescriptor(new ProviderProfile(ProviderIds.Coals, "Coals", CanCheckKeys: true, "", UsdPerCredit: null), "");
         var body = """{"success":false,"error":{"code":"VALIDATION_ERROR","message":"The given data was invalid.","details":{"width":["The width must be at least 256."],"num_images":["Too many."]}}}""";
         var reply = new ProviderReply(422, new HttpResponseMessage().Headers, body, new Uri("http://x/"), null);
 

@@ -217,8 +217,8 @@ public sealed class QolabaContractTests(SandboxFixture fixture) : IClassFixture<
         Assert.Single(fixture.RequestsOf(ProviderIds.Qolaba, key), r => r.PathAndQuery == "/qolaba/api/v1/images/models");
         Assert.True(first.ModelsAreComplete);
         Assert.Equal(5, second.Models.Count);
-        Assert.Equal(["1K", "2K", "4K"], second.FindModel("vertex/nano-banana-pro")!.Qualities);
-        Assert.Equal(0.005m, second.UsdPerCredit);
+        Assert.Equal(["1K", "2K", "4K"], second.FindModel("vertex/nano-banana-pro")!.ValuesOf("quality"));
+        Assert.Equal(0.005m, second.Profile.UsdPerCredit);
     }
 
     [Fact]

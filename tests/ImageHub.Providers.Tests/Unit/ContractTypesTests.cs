@@ -27,7 +27,7 @@ public sealed class ContractTypesTests
     public void A_key_echoed_in_a_provider_error_is_masked_in_the_message()
     {
         var credential = new ProviderCredential("sk-echoed-secret-1234");
-        var descriptor = new ProviderDescriptor("koala", "Koala", "");
+        var descriptor = new ProviderDescriptor(new ProviderProfile("koala", "Koala", CanCheckKeys: false, "", UsdPerCredit: null), "");
         var reply = new ProviderReply(400, new HttpResponseMessage().Headers, """{"error":"Key sk-echoed-secret-1234 cannot use style 'x'"}""", new Uri("http://x/"), null);
 
         var error = ProviderErrors.FromReply(descriptor, reply, credential, isSubmission: true);
@@ -104,10 +104,10 @@ public sealed class ContractTypesTests
         Assert.Equal(["width", "height"], all["coals"].Options.Select(o => o.Name));
         Assert.Equal(["aspect_ratio", "enhance_prompt", "reference_images", "visual_dna_ids", "moodboard_id"], all["kolbo"].Options.Select(o => o.Name));
         Assert.Equal((4, 10, 4, 4), (all["koala"].MaxImages, all["qolaba"].MaxImages, all["coals"].MaxImages, all["kolbo"].MaxImages));
-        Assert.Equal((false, true, true, true), (all["koala"].SupportsKeyCheck, all["qolaba"].SupportsKeyCheck, all["coals"].SupportsKeyCheck, all["kolbo"].SupportsKeyCheck));
+        Assert.Equal((false, true, true, true), (all["koala"].Profile.CanCheckKeys, all["qolaba"].Profile.CanCheckKeys, all["coals"].Profile.CanCheckKeys, all["kolbo"].Profile.CanCheckKeys));
         Assert.Equal((false, false, true, true), (all["koala"].ReportsBalance, all["qolaba"].ReportsBalance, all["coals"].ReportsBalance, all["kolbo"].ReportsBalance));
         Assert.True(all["kolbo"].SupportsCancel);
-        Assert.Equal((null, 0.005m, 0.01m, null), (all["koala"].UsdPerCredit, all["qolaba"].UsdPerCredit, all["coals"].UsdPerCredit, all["kolbo"].UsdPerCredit));
+        Assert.Equal((null, 0.005m, 0.01m, null), (all["koala"].Profile.UsdPerCredit, all["qolaba"].Profile.UsdPerCredit, all["coals"].Profile.UsdPerCredit, all["kolbo"].Profile.UsdPerCredit));
         Assert.Equal(5m, all["koala"].FindModel("premium")!.CreditsPerImage);
         Assert.Equal(20m, all["koala"].FindModel("gpt-image-2")!.CreditsByQuality!["high"]);
         Assert.Equal(2m, all["coals"].FindModel("flux")!.CreditsPerCall);

@@ -116,7 +116,7 @@ public sealed class ApiTests
         {
             var membership = await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(admin, null, Ct);
             sp.GetRequiredService<CurrentWorkspace>().Set(membership!.WorkspaceId, membership.Role);
-            var made = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, "ci script", Ct);
+            var made = await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, sp.GetRequiredService<ApiTokenService>().Draft("ci script"), Ct);
             Assert.True(made.Succeeded, made.Message);
             return (made.Value!.Token, made.Value.View.Id);
         });
@@ -149,7 +149,7 @@ public sealed class ApiTests
         var otherToken = await host.App.InScopeAsync(async sp =>
         {
             sp.GetRequiredService<CurrentWorkspace>().Set(otherWorkspace, WorkspaceRole.Owner);
-            return (await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, "elsewhere", Ct)).Value!.Token;
+            return (await sp.GetRequiredService<ApiTokenService>().CreateAsync(admin, sp.GetRequiredService<ApiTokenService>().Draft("elsewhere"), Ct)).Value!.Token;
         });
         using var other = host.Factory.CreateClient();
         other.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", otherToken);

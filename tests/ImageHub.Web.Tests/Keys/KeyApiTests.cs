@@ -172,7 +172,8 @@ public sealed class KeyApiTests
         string token = "";
         await team.App.InWorkspaceAsync(email, team.WorkspaceId, async sp =>
         {
-            var created = await sp.GetRequiredService<Web.Features.Api.ApiTokenService>().CreateAsync(userId, "keys test", Ct);
+            var tokens = sp.GetRequiredService<Web.Features.Api.ApiTokenService>();
+            var created = await tokens.CreateAsync(userId, tokens.Draft("keys test", Web.Features.Api.ApiScopes.Keys), Ct);
             Assert.True(created.Succeeded, created.Message);
             token = created.Value!.Token;
         });

@@ -40,7 +40,7 @@ public sealed class CancelPermissionTests
         string token = "";
         await host.App.InWorkspaceAsync("marco@example.com", workspace, async sp =>
         {
-            var made = await sp.GetRequiredService<ApiTokenService>().CreateAsync(await host.App.UserIdAsync("marco@example.com"), "member script", Ct);
+            var made = await sp.GetRequiredService<ApiTokenService>().CreateAsync(await host.App.UserIdAsync("marco@example.com"), sp.GetRequiredService<ApiTokenService>().Draft("member script"), Ct);
             Assert.True(made.Succeeded, made.Message);
             token = made.Value!.Token;
         });

@@ -45,7 +45,7 @@ public sealed class TokensPageUiTests
 
         page.ByTestId("create-token").Click();
 
-        page.WaitFor(() => Assert.Contains("Give the token a name", page.ByTestId("token-error").TextContent));
+        page.WaitFor(() => Assert.Contains("Give the token a name", page.Text));
         Assert.Empty(page.AllByTestId("new-token"));
         Assert.Empty(await ui.Get<ApiTokenService>().ListAsync(ui.UserId, Xunit.TestContext.Current.CancellationToken));
     }
@@ -56,7 +56,7 @@ public sealed class TokensPageUiTests
         await using var team = await UiTeam.CreateAsync();
         await using var ui = await team.SignInAsync(UiTeam.Member);
         var tokens = ui.Get<ApiTokenService>();
-        Assert.True((await tokens.CreateAsync(ui.UserId, "ci pipeline", Xunit.TestContext.Current.CancellationToken)).Succeeded);
+        Assert.True((await tokens.CreateAsync(ui.UserId, tokens.Draft("ci pipeline"), Xunit.TestContext.Current.CancellationToken)).Succeeded);
         var page = ui.Open<TokensPage>();
         page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("token-revoke")));
 
@@ -74,6 +74,52 @@ public sealed class TokensPageUiTests
         Assert.Empty(page.AllByTestId("token-revoke"));
         Assert.Contains("\"ci pipeline\" revoked.", Assert.Single(page.FindAll(".mud-snackbar")).TextContent);
         Assert.True(Assert.Single(await tokens.ListAsync(ui.UserId, Xunit.TestContext.Current.CancellationToken)).IsRevoked);
+    }
+
+    [Fact]
+    public async Task A_token_for_keys_without_expiry_warns_first_then_lists_its_scopes_and_never_expiring()
+    {
+        await using var team = await UiTeam.CreateAsync();
+        await using var ui = await team.SignInAsync(UiTeam.Member);
+        var page = ui.Open<TokensPage>();
+        page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("no-tokens")));
+        Assert.Contains("90 days", page.ByTestId("token-expiry").TextContent);
+        Assert.Empty(page.AllByTestId("no-expiry-warning"));
+
+        page.Find("input[data-testid=token-name]").Change("key rotation job");
+        page.Find("input[data-testid=scope-generate]").Change(false);
+        page.Find("input[data-testid=scope-read]").Change(false);
+        page.Find("input[data-testid=scope-keys]").Change(true);
+        page.Find("[data-testid=token-expiry]").MouseDown();
+        page.WaitFor(() => Assert.NotEmpty(page.FindAll(".mud-popover-open .mud-list-item")));
+        page.FindAll(".mud-popover-open .mud-list-item").Single(i => i.TextContent.Trim() == "No expiry").Click();
+        page.WaitFor(() => Assert.Contains("works until you revoke it", page.ByTestId("no-expiry-warning").TextContent));
+        page.ByTestId("create-token").Click();
+
+        page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("new-token")));
+        var stored = Assert.Single(await ui.Get<ApiTokenService>().ListAsync(ui.UserId, Xunit.TestContext.Current.CancellationToken));
+        Assert.Equal(ApiScopes.Keys, stored.Scopes);
+        Assert.Null(stored.ExpiresAt);
+        Assert.Equal("keys", page.ByTestId("token-scopes-cell").TextContent.Trim());
+        Assert.Contains("never", page.ByTestId("token-expires").TextContent);
+    }
+
+    [Fact]
+    public async Task Unticking_every_scope_is_refused_beside_the_scopes_and_nothing_is_made()
+    {
+        await using var team = await UiTeam.CreateAsync();
+        await using var ui = await team.SignInAsync(UiTeam.Member);
+        var page = ui.Open<TokensPage>();
+        page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("no-tokens")));
+
+        page.Find("input[data-testid=token-name]").Change("does nothing");
+        page.Find("input[data-testid=scope-generate]").Change(false);
+        page.Find("input[data-testid=scope-read]").Change(false);
+        page.ByTestId("create-token").Click();
+
+        page.WaitFor(() => Assert.Contains("Pick at least one scope", page.ByTestId("scopes-error").TextContent));
+        Assert.Empty(page.AllByTestId("new-token"));
+        Assert.Empty(await ui.Get<ApiTokenService>().ListAsync(ui.UserId, Xunit.TestContext.Current.CancellationToken));
     }
 
     private static AngleSharp.Dom.IElement DialogButton(PageView<TokensPage> page, string text) =>

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 
 namespace ImageHub.Web.Features.Api;
 
@@ -9,13 +10,24 @@ public static class ApiExtensions
     {
         services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, ApiTokenAuthentication>(ApiTokenAuthentication.SchemeName, null);
         services.AddAuthorizationBuilder().AddApiPolicies();
+        services.AddSingleton<IAuthorizationHandler, ApiScopeHandler>();
         services.AddScoped<ApiTokenService>();
         services.AddHostedService<BootstrapApiToken>();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "ImageHub API";
             document.Info.Description = "Generations on KoalaImages, Qolaba, Coals.ai and Kolbo; images; spend. " +
-                "Authenticate with Authorization: Bearer <token> (make one at /settings/tokens). Errors are RFC 7807 problem details.";
+                "Authenticate with Authorization: Bearer <token> (make one at /settings/tokens, with the scopes generate, read, keys or admin each operation names). Errors are RFC 7807 problem details.";
+            return Task.CompletedTask;
+        }).AddOperationTransformer((operation, context, _) =>
+        {
+            // Say on each operation which token scope it needs, so a script's author can make the right token.
+            var scope = context.Description.ActionDescriptor.EndpointMetadata.OfType<ApiScopeMetadata>().LastOrDefault();
+            if (scope is not null)
+            {
+                var line = $"API tokens need the `{ApiScopeNames.Name(scope.Scope)}` scope.";
+                operation.Description = string.IsNullOrEmpty(operation.Description) ? line : operation.Description + "\n\n" + line;
+            }
             return Task.CompletedTask;
         }));
         return services;

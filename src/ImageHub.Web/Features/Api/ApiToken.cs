@@ -8,7 +8,7 @@ namespace ImageHub.Web.Features.Api;
 
 /// <summary>
 /// A personal access token: bound to one user and one workspace, stored as the SHA-256 of the token (the token
-/// itself is shown once, when made). Revoked tokens stay listed, marked revoked.
+/// itself is shown once, when made), with its scopes and expiry. Revoked and expired tokens stay listed, marked so.
 /// </summary>
 public sealed class ApiToken : IWorkspaceScoped
 {
@@ -22,7 +22,11 @@ public sealed class ApiToken : IWorkspaceScoped
     public required string Hash { get; init; }
     /// <summary>The first characters of the token, so a person can tell their tokens apart ("ihp_Ab3d…").</summary>
     public required string Prefix { get; init; }
+    /// <summary>What the token may do: <see cref="ApiScopeNames.Format"/> of its <see cref="ApiScopes"/> ("generate read").</summary>
+    public required string Scopes { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
+    /// <summary>When the token stops working; null: never (the page warns when one is made).</summary>
+    public DateTimeOffset? ExpiresAt { get; init; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 }
@@ -36,6 +40,7 @@ internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>
         builder.Property(t => t.Name).HasMaxLength(ApiToken.NameMaxLength);
         builder.Property(t => t.Hash).HasMaxLength(64);
         builder.Property(t => t.Prefix).HasMaxLength(16);
+        builder.Property(t => t.Scopes).HasMaxLength(64);
         builder.HasIndex(t => t.Hash).IsUnique();
         builder.HasIndex(t => new { t.WorkspaceId, t.UserId });
         builder.HasOne<Workspace>().WithMany().HasForeignKey(t => t.WorkspaceId).OnDelete(DeleteBehavior.Cascade);

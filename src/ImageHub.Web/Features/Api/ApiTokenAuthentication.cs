@@ -10,8 +10,9 @@ using Microsoft.Net.Http.Headers;
 namespace ImageHub.Web.Features.Api;
 
 /// <summary>
-/// <c>Authorization: Bearer ihp_…</c>: finds the token by its SHA-256, checks it is not revoked and that its user
-/// is still a member of its workspace, signs the request in as that user and makes that workspace current.
+/// <c>Authorization: Bearer ihp_…</c>: finds the token by its SHA-256, checks it is neither revoked nor expired and
+/// that its user is still a member of its workspace, signs the request in as that user (with the token's scopes, which
+/// <see cref="ApiScopeHandler"/> checks) and makes that workspace current.
 /// Failures answer 401 with a problem body saying why (never echoing the token).
 /// </summary>
 public sealed class ApiTokenAuthentication(
@@ -26,6 +27,7 @@ public sealed class ApiTokenAuthentication(
 {
     public const string SchemeName = "ApiToken";
     public const string TokenIdClaim = "imagehub:api_token";
+    public const string ScopesClaim = "imagehub:api_scopes";
 
     private string? failure;
 
@@ -49,11 +51,15 @@ public sealed class ApiTokenAuthentication(
             .FirstOrDefaultAsync(t => t.Hash == hash, Context.RequestAborted);
         if (row is null) return Fail("The API token is not known. Check it, or make a new one at /settings/tokens.");
         if (row.RevokedAt is not null) return Fail("The API token was revoked. Make a new one at /settings/tokens.");
+        var now = time.GetUtcNow();
+        if (row.ExpiresAt is { } expired && expired <= now)
+        {
+            return Fail($"The API token expired on {expired.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Make a new one at /settings/tokens.");
+        }
         var membership = await directory.ResolveAsync(row.UserId, row.WorkspaceId, Context.RequestAborted);
         if (membership is null) return Fail("The API token's owner is no longer a member of its workspace.");
 
         workspace.Set(membership.WorkspaceId, membership.Role, membership.WorkspaceName, row.UserId);
-        var now = time.GetUtcNow();
         var stale = now - TimeSpan.FromMinutes(1);
         if (row.LastUsedAt is null || row.LastUsedAt < stale)
         {
@@ -68,6 +74,7 @@ public sealed class ApiTokenAuthentication(
         [
             new Claim(ClaimTypes.NameIdentifier, row.UserId.ToString()),
             new Claim(TokenIdClaim, row.Id.ToString()),
+            new Claim(ScopesClaim, row.Scopes),
         ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
@@ -93,8 +100,9 @@ public sealed class ApiTokenAuthentication(
     {
         if (Response.HasStarted || !(Request.Path.StartsWithSegments("/api") || IsTokenPrincipal(Context.User))) return;
         Response.Headers.Remove(HeaderNames.Location);
-        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden",
-            workspace.IsSet ? "Your role in this workspace does not allow this." : "You are not a member of any workspace yet: create one or accept an invite.");
+        var detail = Context.Items[ApiScopeHandler.RefusalKey] as string
+            ?? (workspace.IsSet ? "Your role in this workspace does not allow this." : "You are not a member of any workspace yet: create one or accept an invite.");
+        await WriteProblemAsync(StatusCodes.Status403Forbidden, "Forbidden", detail);
     }
 
     private Task WriteProblemAsync(int status, string title, string detail)

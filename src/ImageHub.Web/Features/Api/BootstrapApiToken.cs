@@ -9,7 +9,8 @@ namespace ImageHub.Web.Features.Api;
 /// <summary>
 /// <c>Bootstrap:ApiToken</c>: registers that token (its hash) for the bootstrap administrator
 /// (<c>Bootstrap:AdminEmail</c>) in their first workspace, so scripts and CI can call the API of a fresh install.
-/// Idempotent; a revoked bootstrap token stays revoked.
+/// It carries every scope and never expires (the operator manages it in configuration). Idempotent; a revoked bootstrap
+/// token stays revoked.
 /// </summary>
 public sealed class BootstrapApiToken(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider time, ILogger<BootstrapApiToken> logger) : IHostedService
 {
@@ -47,6 +48,7 @@ public sealed class BootstrapApiToken(IServiceScopeFactory scopes, IConfiguratio
             Name = Name,
             Hash = hash,
             Prefix = token.Length > 10 ? token[..6] : "",
+            Scopes = ApiScopeNames.Format(ApiScopes.All), // the operator's own token, kept in their configuration: every scope, no expiry
             CreatedAt = time.GetUtcNow(),
         });
         await db.SaveChangesAsync(cancellationToken);

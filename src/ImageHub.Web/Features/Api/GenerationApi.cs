@@ -23,22 +23,22 @@ public static class GenerationApi
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.ApiUser).WithTags("ImageHub")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        api.MapPost("/generations", CreateAsync)
+        api.MapPost("/generations", CreateAsync).RequireScope(ApiScopes.Generate)
             .WithSummary("Queue a generation on one provider")
             .WithDescription("Body: {prompt, provider (koala|qolaba|coals|kolbo), model?, numImages?, options?}. options holds the provider's own documented fields; unknown fields are validation errors.")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
-        api.MapGet("/generations/{id:guid}", GetAsync)
+        api.MapGet("/generations/{id:guid}", GetAsync).RequireScope(ApiScopes.Read)
             .WithSummary("One generation with its images and cost")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/generations", ListAsync)
+        api.MapGet("/generations", ListAsync).RequireScope(ApiScopes.Read)
             .WithSummary("Generations of the workspace, newest first (cursor paging)")
             .ProducesValidationProblem();
-        api.MapPost("/generations/{id:guid}/cancel", CancelAsync)
+        api.MapPost("/generations/{id:guid}/cancel", CancelAsync).RequireScope(ApiScopes.Generate)
             .WithSummary("Cancel a queued generation, or a running one where the provider can cancel")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        api.MapGet("/providers", ProvidersAsync)
+        api.MapGet("/providers", ProvidersAsync).RequireScope(ApiScopes.Read)
             .WithSummary("Each provider's capabilities: models, options and their allowed values, limits");
-        api.MapGet("/spend", SpendAsync)
+        api.MapGet("/spend", SpendAsync).RequireScope(ApiScopes.Read)
             .WithSummary("Settled spend per provider between from (inclusive) and to (exclusive); default this month")
             .ProducesValidationProblem();
         return app;

@@ -21,10 +21,10 @@ public static class ImageEndpoints
     {
         app.MapGet("/images/{id:guid}", (Guid id, HttpContext http, AppDbContext db, CurrentWorkspace workspace, WorkspaceDirectory directory, ImageStore store) =>
                 ServeAsync(id, thumbnail: false, http, db, workspace, directory, store))
-            .RequireAuthorization(ApiPolicies.ApiUser).ExcludeFromDescription();
+            .RequireAuthorization(ApiPolicies.ApiUser).RequireScope(ApiScopes.Read).ExcludeFromDescription();
         app.MapGet("/images/{id:guid}/thumb", (Guid id, HttpContext http, AppDbContext db, CurrentWorkspace workspace, WorkspaceDirectory directory, ImageStore store) =>
                 ServeAsync(id, thumbnail: true, http, db, workspace, directory, store))
-            .RequireAuthorization(ApiPolicies.ApiUser).ExcludeFromDescription();
+            .RequireAuthorization(ApiPolicies.ApiUser).RequireScope(ApiScopes.Read).ExcludeFromDescription();
         return app;
     }
 

@@ -26,7 +26,7 @@ public static class KeyEndpoints
     public static IEndpointRouteBuilder MapKeyEndpoints(this IEndpointRouteBuilder app)
     {
         // The app's cookie or an API token (Authorization: Bearer), for a member of the current workspace.
-        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(ApiPolicies.ApiUser).DisableAntiforgery()
+        var keys = app.MapGroup("/api/v1/keys").RequireAuthorization(ApiPolicies.ApiUser).RequireScope(ApiScopes.Keys).DisableAntiforgery()
             .WithTags("Keys")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 

@@ -26,37 +26,40 @@ public static class SpendApi
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.ApiUser).WithTags("Spend")
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
+        // Webhooks are workspace administration: Owners and Admins only, even to read.
+        var admin = app.MapGroup("/api/v1").RequireAuthorization(ApiPolicies.ApiAdmin).WithTags("Spend")
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
 
-        api.MapPost("/budgets", CreateBudgetAsync)
+        api.MapPost("/budgets", CreateBudgetAsync).RequireScope(ApiScopes.Admin)
             .WithSummary("Create a budget (Owners and Admins)")
             .WithDescription("Body: {name, scope (workspace|provider|member|key), provider?, userId?, keyId?, period (day|week|month|total), timeZone? (IANA, default UTC), " +
                 "limitCredits (with a provider) | limitUsd, enforcement (hard|soft, default hard), alertThresholds? (1–100, default [50,80,100])}.")
             .ProducesValidationProblem();
-        api.MapGet("/budgets", async (BudgetService budgets, CancellationToken ct) => TypedResults.Ok(new BudgetList(await budgets.ListAsync(ct))))
+        api.MapGet("/budgets", async (BudgetService budgets, CancellationToken ct) => TypedResults.Ok(new BudgetList(await budgets.ListAsync(ct)))).RequireScope(ApiScopes.Read)
             .WithSummary("The workspace's budgets with this period's spent, reserved, remaining and resetsAt");
         api.MapDelete("/budgets/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, BudgetService budgets, CancellationToken ct) =>
-                await budgets.DeleteAsync(id, ct) is { Failure: { } failure } ? failure.ToProblem() : TypedResults.NoContent())
+                await budgets.DeleteAsync(id, ct) is { Failure: { } failure } ? failure.ToProblem() : TypedResults.NoContent()).RequireScope(ApiScopes.Admin)
             .WithSummary("Delete a budget (Owners and Admins)").ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapPost("/webhooks", CreateWebhookAsync)
+        admin.MapPost("/webhooks", CreateWebhookAsync).RequireScope(ApiScopes.Admin)
             .WithSummary("Register a webhook endpoint (Owners and Admins); the signing secret is in this answer only")
             .WithDescription($"Body: {{url, events: [{string.Join(", ", WebhookEvents.All)}]}}. Deliveries are signed as Standard Webhooks says (webhook-id, webhook-timestamp, webhook-signature).")
             .ProducesValidationProblem();
-        api.MapGet("/webhooks", async (WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(new WebhookList(await webhooks.ListAsync(ct))))
+        admin.MapGet("/webhooks", async (WebhookService webhooks, CancellationToken ct) => TypedResults.Ok(new WebhookList(await webhooks.ListAsync(ct)))).RequireScope(ApiScopes.Admin)
             .WithSummary("The workspace's webhook endpoints with their delivery counts");
-        api.MapGet("/webhooks/{id:guid}/deliveries", async (Guid id, WebhookService webhooks, CancellationToken ct) =>
-                TypedResults.Ok(new WebhookDeliveryList(await webhooks.DeliveriesAsync(id, ct))))
+        admin.MapGet("/webhooks/{id:guid}/deliveries", async (Guid id, WebhookService webhooks, CancellationToken ct) =>
+                TypedResults.Ok(new WebhookDeliveryList(await webhooks.DeliveriesAsync(id, ct)))).RequireScope(ApiScopes.Admin)
             .WithSummary("An endpoint's delivery log, newest first");
-        api.MapDelete("/webhooks/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, WebhookService webhooks, CancellationToken ct) =>
-                await webhooks.DeleteAsync(id, ct) is { Failure: { } failure } ? failure.ToProblem() : TypedResults.NoContent())
+        admin.MapDelete("/webhooks/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, WebhookService webhooks, CancellationToken ct) =>
+                await webhooks.DeleteAsync(id, ct) is { Failure: { } failure } ? failure.ToProblem() : TypedResults.NoContent()).RequireScope(ApiScopes.Admin)
             .WithSummary("Remove a webhook endpoint (Owners and Admins)").ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapGet("/spend/export", ExportAsync)
+        api.MapGet("/spend/export", ExportAsync).RequireScope(ApiScopes.Read)
             .WithSummary("Settled generations between from (inclusive) and to (exclusive) as CSV")
             .WithDescription("from and to are dates (YYYY-MM-DD, UTC). Columns: " + SpendExport.Header)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv").ProducesValidationProblem();
 
-        api.MapPost("/generations/{id:guid}/review", ResolveAsync)
+        api.MapPost("/generations/{id:guid}/review", ResolveAsync).RequireScope(ApiScopes.Admin)
             .WithSummary("Resolve a generation that needs review (Owners and Admins): charged with the credits, or not charged")
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;

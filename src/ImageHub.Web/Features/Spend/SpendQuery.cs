@@ -71,8 +71,9 @@ public sealed class SpendQuery(IDbContextFactory<AppDbContext> contexts, TimePro
     {
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var cells = await SpendCells.LoadAsync(db, from, to, cancellationToken);
+        // An inline IN list (not ORs): SQLite answers it from the (Status, NextAttemptAt) index instead of scanning every generation.
         var inFlight = await db.Set<Generation>().AsNoTracking().CountAsync(g =>
-            g.Status == GenerationStatus.Queued || g.Status == GenerationStatus.Submitting || g.Status == GenerationStatus.Running || g.Status == GenerationStatus.Downloading,
+            new[] { GenerationStatus.Queued, GenerationStatus.Submitting, GenerationStatus.Running, GenerationStatus.Downloading }.Contains(g.Status),
             cancellationToken);
 
         var userIds = cells.Select(c => c.UserId).Distinct().ToList();

@@ -211,7 +211,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     Name = table.Column<string>(type: "character varying(80)", maxLength: 80, nullable: false),
                     Hash = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     Prefix = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Scopes = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ExpiresAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     LastUsedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     RevokedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
                 },
