@@ -135,7 +135,7 @@ public sealed class SpendControlUiTests
         page.ByTestId("resolve-save").Click();
 
         page.WaitFor(() => Assert.Empty(page.AllByTestId("reviews")));
-        page.WaitFor(() => Assert.Contains("Coals | 3 |", string.Join("\n", page.FindAll("[data-testid=spend-providers] tbody tr").Select(r => string.Join(" | ", r.QuerySelectorAll("td").Select(c => c.TextContent.Trim())))));
+        page.WaitFor(() => Assert.Contains("Coals | 3 |", string.Join("\n", page.FindAll("[data-testid=spend-providers] tbody tr").Select(r => string.Join(" | ", r.QuerySelectorAll("td").Select(c => c.TextContent.Trim()))))));
     }
 
     [Fact]
