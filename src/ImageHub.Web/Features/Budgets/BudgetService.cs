@@ -143,7 +143,7 @@ public sealed class BudgetService(
         if (errors.Count > 0) return Failure.Invalid(errors);
 
         var now = time.GetUtcNow();
-        var (start, _) = BudgetPeriods.Current(period, zone!, now);
+        var (start, end) = BudgetPeriods.Current(period, zone!, now);
         var budget = new Budget
         {
             Name = name,
@@ -162,7 +162,7 @@ public sealed class BudgetService(
             CreatedAt = now,
         };
         // What was already settled in this period counts from the start (the ledger read once, summed exactly).
-        budget.SpentMicro = await SettledSinceAsync(db, budget, start, now, ct);
+        budget.SpentMicro = await SettledSinceAsync(db, budget, start, end ?? now.AddDays(1), ct);
         db.Add(budget);
         await db.SaveChangesAsync(ct);
         return Outcome<BudgetView>.Ok((await ViewsAsync(db, [budget], ct))[0]);
@@ -224,10 +224,10 @@ public sealed class BudgetService(
         }).ToList();
     }
 
-    /// <summary>What the ledger settled in [start, now) that the budget covers, in its unit.</summary>
-    private static async Task<long> SettledSinceAsync(AppDbContext db, Budget budget, DateTimeOffset start, DateTimeOffset now, CancellationToken ct)
+    /// <summary>What the ledger settled in [start, end) that the budget covers, in its unit.</summary>
+    private static async Task<long> SettledSinceAsync(AppDbContext db, Budget budget, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
     {
-        var cells = await SpendCells.LoadAsync(db, start, now.AddTicks(1), ct);
+        var cells = await SpendCells.LoadAsync(db, start, end, ct);
         return cells.Where(c => budget.Covers(c.ProviderId, c.UserId, c.KeyId == Guid.Empty ? null : c.KeyId))
             .Sum(c => budget.Unit == BudgetUnit.Usd ? c.UsdMicro : c.CreditsMicro);
     }

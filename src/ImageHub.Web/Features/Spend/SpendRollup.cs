@@ -21,9 +21,10 @@ public static class SpendRollup
         var unknown = settlement.CostUsd is null && settlement.Credits != 0 ? 1 : 0;
         var key = settlement.KeyId ?? Guid.Empty;
         var modelKey = model ?? "";
+        var workspace = settlement.WorkspaceId == Guid.Empty ? db.CurrentWorkspaceId : settlement.WorkspaceId; // a row added in this save is stamped only when saved
         return db.Database.ExecuteSqlAsync($"""
             INSERT INTO "SpendDays" ("WorkspaceId", "Day", "ProviderId", "UserId", "KeyId", "Model", "CreditsMicro", "UsdMicro", "UsdKnown", "UsdUnknown", "Images", "Generations")
-            VALUES ({settlement.WorkspaceId}, {DayOf(settlement.CreatedAt)}, {settlement.ProviderId}, {settlement.UserId}, {key}, {modelKey}, {credits}, {usd}, {known}, {unknown}, {settlement.Images}, 1)
+            VALUES ({workspace}, {DayOf(settlement.CreatedAt)}, {settlement.ProviderId}, {settlement.UserId}, {key}, {modelKey}, {credits}, {usd}, {known}, {unknown}, {settlement.Images}, 1)
             ON CONFLICT ("WorkspaceId", "Day", "ProviderId", "UserId", "KeyId", "Model") DO UPDATE SET
               "CreditsMicro" = "SpendDays"."CreditsMicro" + excluded."CreditsMicro",
               "UsdMicro" = "SpendDays"."UsdMicro" + excluded."UsdMicro",
