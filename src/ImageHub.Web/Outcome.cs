@@ -15,6 +15,8 @@ public enum FailureKind
     NotFound,
     /// <summary>The thing is not in a state that allows it (409).</summary>
     Conflict,
+    /// <summary>A hard budget has no room for it (402, problem type ending in <c>budget-exceeded</c>; <see cref="Failure.Extensions"/> say which budget and what remains).</summary>
+    BudgetExceeded,
 }
 
 /// <summary>
@@ -24,6 +26,12 @@ public enum FailureKind
 /// </summary>
 public sealed record Failure(FailureKind Kind, string Message, IReadOnlyList<FieldError> Fields)
 {
+    /// <summary>Extra members of the problem (for a budget: which one and what remains).</summary>
+    public IReadOnlyDictionary<string, object?>? Extensions { get; init; }
+
+    public static Failure BudgetExceeded(string message, IReadOnlyDictionary<string, object?> extensions) =>
+        new(FailureKind.BudgetExceeded, message, []) { Extensions = extensions };
+
     public static Failure Invalid(params FieldError[] fields) => Invalid((IEnumerable<FieldError>)fields);
 
     public static Failure Invalid(IEnumerable<FieldError> fields)

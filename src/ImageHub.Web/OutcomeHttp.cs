@@ -12,6 +12,9 @@ namespace ImageHub.Web;
 /// </summary>
 public static partial class OutcomeHttp
 {
+    /// <summary>The problem type of a submission a hard budget refused.</summary>
+    public const string BudgetExceededType = "https://imagehub.dev/problems/budget-exceeded";
+
     /// <summary>The problem for <paramref name="failure"/>: 400 with <c>errors</c> per field, 401, 403, 404 or 409.</summary>
     public static ProblemHttpResult ToProblem(this Failure failure)
     {
@@ -24,6 +27,18 @@ public static partial class OutcomeHttp
                 Title = "The request has problems",
                 Detail = failure.Message,
             });
+        }
+        if (failure.Kind == FailureKind.BudgetExceeded)
+        {
+            var problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status402PaymentRequired,
+                Type = BudgetExceededType,
+                Title = "Over budget",
+                Detail = failure.Message,
+            };
+            foreach (var (key, value) in failure.Extensions ?? new Dictionary<string, object?>()) problem.Extensions[key] = value;
+            return TypedResults.Problem(problem);
         }
         var (status, title) = failure.Kind switch
         {

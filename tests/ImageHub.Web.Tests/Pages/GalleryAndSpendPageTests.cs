@@ -67,7 +67,7 @@ public sealed class GalleryAndSpendPageTests
             }
             Ledger.Reserve(db, generation, created, usd);
             Ledger.Settle(db, generation, credits, usd, images, created.AddSeconds(3));
-            await db.SaveChangesAsync();
+            await sp.GetRequiredService<LedgerCommitter>().SaveAsync(db, CancellationToken.None);
         });
         return [.. ids];
     }

@@ -105,7 +105,7 @@ public sealed class UiTeam : IAsyncDisposable
             }
             Ledger.Reserve(db, generation, created, usd);
             Ledger.Settle(db, generation, credits, usd, images, created.AddSeconds(3));
-            await db.SaveChangesAsync();
+            await sp.GetRequiredService<LedgerCommitter>().SaveAsync(db, CancellationToken.None);
         });
         return [.. ids];
     }

@@ -20,6 +20,7 @@ public sealed class GenerationRunner(
     IImageFetcher fetcher,
     ImageStore store,
     PricingService pricing,
+    LedgerCommitter ledger,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<GenerationRunner> logger)
@@ -261,7 +262,7 @@ public sealed class GenerationRunner(
         usd ??= await pricing.ToUsdAsync(generation.ProviderId, credits, ct);
         finish(credits, usd, now);
         Ledger.Settle(db, generation, credits, usd, images, now);
-        await SaveAsync(CancellationToken.None);
+        await ledger.SaveAsync(db, CancellationToken.None);
     }
 
     /// <summary>Ends a generation nothing was charged for: its reservation is released with the final status.</summary>
@@ -270,7 +271,7 @@ public sealed class GenerationRunner(
         var now = time.GetUtcNow();
         finish(now);
         Ledger.Release(db, generation, now);
-        await SaveAsync(CancellationToken.None);
+        await ledger.SaveAsync(db, CancellationToken.None);
     }
 
     /// <summary>The provider may have accepted (and charged) it: a person decides. The reservation stays open.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Budgets;
 using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -22,6 +23,7 @@ public sealed class GenerationService(
     IProviderRegistry providers,
     IGenerationKeys keys,
     PricingService pricing,
+    LedgerCommitter ledger,
     JobSignal signal,
     TimeProvider time,
     ILogger<GenerationService> logger)
@@ -112,7 +114,16 @@ public sealed class GenerationService(
             db.Add(generation);
             Ledger.Reserve(db, generation, now, await pricing.ToUsdAsync(generation.ProviderId, generation.EstimatedCredits, ct));
         }
-        await db.SaveChangesAsync(ct); // the new rows are published as Queued once saved (GenerationChangePublisher)
+        try
+        {
+            // One transaction: the rows, their reservations and the budgets' check-and-reserve (a hard budget without room refuses it all).
+            await ledger.SaveAsync(db, ct); // the new rows are published as Queued once saved (GenerationChangePublisher)
+        }
+        catch (BudgetExceededException e)
+        {
+            logger.LogInformation("A budget refused {Count} generation(s) in workspace {WorkspaceId}", generations.Count, workspace.Id);
+            return e.Failure;
+        }
         signal.Wake();
         logger.LogInformation("Queued {Count} generation(s) in workspace {WorkspaceId}: {Providers}",
             generations.Count, workspace.Id, string.Join(", ", generations.Select(g => g.ProviderId)));
@@ -153,7 +164,7 @@ public sealed class GenerationService(
             Ledger.Release(db, generation, now);
             try
             {
-                await db.SaveChangesAsync(ct); // refused when the worker moved it on meanwhile (the status is the concurrency token)
+                await ledger.SaveAsync(db, ct); // refused when the worker moved it on meanwhile (the status is the concurrency token)
                 return Outcome.Ok(Generation.CanceledBeforeSending);
             }
             catch (DbUpdateConcurrencyException)

@@ -8,8 +8,9 @@ namespace ImageHub.Web.Features.Spend;
 public sealed record ProviderSpend(string Provider, decimal Credits, decimal? CostUsd, int Images, int Generations);
 
 /// <summary>
-/// Writes the spend ledger. The entries are added to the caller's context, so they commit in the same
-/// transaction as the generation's state change (a settlement never exists without its Succeeded row, and
+/// Writes the spend ledger. The entries are added to the caller's context and saved with
+/// <see cref="LedgerCommitter.SaveAsync"/>, so they commit in the same transaction as the generation's state change, the
+/// budgets' counters and the daily rollup (a settlement never exists without its Succeeded row, and
 /// the other way round). The unique (GenerationId, Kind) index refuses a second settlement.
 /// </summary>
 public static class Ledger
@@ -42,17 +43,14 @@ public static class Ledger
         return entry;
     }
 
-    /// <summary>Settled spend per provider in [<paramref name="from"/>, <paramref name="to"/>) of the current workspace.</summary>
+    /// <summary>Settled spend per provider in [<paramref name="from"/>, <paramref name="to"/>) of the current workspace, summed in the database.</summary>
     public static async Task<IReadOnlyList<ProviderSpend>> SpendAsync(AppDbContext db, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var rows = await db.Set<LedgerEntry>().AsNoTracking()
-            .Where(e => e.Kind == LedgerEntryKind.Settlement && e.CreatedAt >= from && e.CreatedAt < to)
-            .Select(e => new { e.ProviderId, e.Credits, e.CostUsd, e.Images })
-            .ToListAsync(ct);
-        return rows.GroupBy(r => r.ProviderId)
-            .Select(g => new ProviderSpend(g.Key, g.Sum(r => r.Credits),
-                g.Any(r => r.CostUsd is not null) ? g.Sum(r => r.CostUsd ?? 0) : null,
-                g.Sum(r => r.Images), g.Count()))
+        var cells = await SpendCells.LoadAsync(db, from, to, ct);
+        return cells.GroupBy(c => c.ProviderId)
+            .Select(g => new ProviderSpend(g.Key, Micro.To(g.Sum(c => c.CreditsMicro)),
+                g.Sum(c => c.UsdKnown) > 0 ? Micro.To(g.Sum(c => c.UsdMicro)) : null,
+                g.Sum(c => c.Images), g.Sum(c => c.Generations)))
             .OrderBy(s => s.Provider, StringComparer.Ordinal)
             .ToList();
     }

@@ -1,5 +1,7 @@
 using ImageHub.Providers;
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Features.Keys;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Spend;
@@ -12,7 +14,20 @@ public sealed record MemberProviderSpend(string ProviderId, decimal Credits);
 
 public sealed record MemberSpendRow(Guid UserId, string Name, IReadOnlyList<MemberProviderSpend> Credits, decimal? CostUsd, int Images, int Generations);
 
-/// <summary>The spend page's month: totals per provider and per member, what is still reserved, and the USD total where known.</summary>
+/// <summary>A provider key's spend ("Built-in sandbox key" when none of the vault's paid).</summary>
+public sealed record KeySpendRow(Guid KeyId, string Label, string ProviderId, string Provider, decimal Credits, decimal? CostUsd, int Images, int Generations);
+
+/// <summary>A model's spend on its provider.</summary>
+public sealed record ModelSpendRow(string ProviderId, string Provider, string Model, decimal Credits, decimal? CostUsd, int Images, int Generations);
+
+/// <summary>A provider's credits on one day (UTC), for the chart.</summary>
+public sealed record DailySpend(DateOnly Day, string ProviderId, decimal Credits);
+
+/// <summary>A generation waiting for an Owner or Admin to say whether the provider charged it.</summary>
+public sealed record ReviewItem(Guid GenerationId, string ProviderId, string Provider, string? Model, string Member, string? KeyLabel,
+    decimal? EstimatedCredits, string? Reason, DateTimeOffset CreatedAt);
+
+/// <summary>The spend page's range: totals per provider, member, key and model, per day, what is still reserved, and the USD total where known.</summary>
 public sealed record SpendMonth(
     DateTimeOffset From,
     DateTimeOffset To,
@@ -23,56 +38,95 @@ public sealed record SpendMonth(
     int Images,
     int InFlight)
 {
-    public bool IsEmpty => Providers.Count == 0 && InFlight == 0;
+    public IReadOnlyList<KeySpendRow> Keys { get; init; } = [];
+    public IReadOnlyList<ModelSpendRow> Models { get; init; } = [];
+    public IReadOnlyList<DailySpend> Daily { get; init; } = [];
+    public IReadOnlyList<ReviewItem> Reviews { get; init; } = [];
+
+    public bool IsEmpty => Providers.Count == 0 && InFlight == 0 && Reviews.Count == 0;
 
     /// <summary>True when at least one settlement has a USD figure.</summary>
     public bool HasUsd => Providers.Any(p => p.CostUsd is not null);
 }
 
 /// <summary>
-/// Reads the ledger JOBS writes for the spend page: settlements in a calendar month (UTC) of the current workspace,
-/// grouped per provider and per member, plus reservations not yet settled or released (generations in flight).
-/// Sums are taken in memory: SQLite stores decimals as text.
+/// Reads the spend page's range from the daily rollup (<see cref="SpendCells"/>): settled spend grouped per
+/// provider, member, key, model and day, plus the generations in flight and those waiting for review.
 /// </summary>
 public sealed class SpendQuery(IDbContextFactory<AppDbContext> contexts, TimeProvider time, IProviderRegistry registry)
 {
     /// <summary>The provider's display name, from the provider itself.</summary>
     public string ProviderName(string providerId) => registry.TryGet(providerId, out var provider) ? provider.DisplayName : providerId;
 
-    public async Task<SpendMonth> MonthAsync(DateTimeOffset? month = null, CancellationToken cancellationToken = default)
+    /// <summary>The calendar month (UTC) containing <paramref name="month"/> (default: now).</summary>
+    public Task<SpendMonth> MonthAsync(DateTimeOffset? month = null, CancellationToken cancellationToken = default)
     {
         var now = month ?? time.GetUtcNow();
         var from = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var to = from.AddMonths(1);
-        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var entries = await db.Set<LedgerEntry>().AsNoTracking()
-            .Where(e => e.CreatedAt >= from && e.CreatedAt < to)
-            .Select(e => new { e.GenerationId, e.ProviderId, e.UserId, e.Kind, e.Credits, e.CostUsd, e.Images })
-            .ToListAsync(cancellationToken);
-        var settled = entries.Where(e => e.Kind == LedgerEntryKind.Settlement).ToList();
-        var closed = entries.Where(e => e.Kind != LedgerEntryKind.Reservation).Select(e => e.GenerationId).ToHashSet();
-        var inFlight = entries.Count(e => e.Kind == LedgerEntryKind.Reservation && !closed.Contains(e.GenerationId));
-
-        var userIds = settled.Select(e => e.UserId).Distinct().ToList();
-        var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
-            .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? "a member", cancellationToken);
-
-        var providers = settled.GroupBy(e => e.ProviderId)
-            .Select(g => new SpendRow(g.Key, ProviderName(g.Key), g.Sum(e => e.Credits), Usd(g.Select(e => e.CostUsd)),
-                g.Sum(e => e.Images), g.Count()))
-            .OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
-        var members = settled.GroupBy(e => e.UserId)
-            .Select(g => new MemberSpendRow(g.Key, names.GetValueOrDefault(g.Key, "a former member"),
-                g.GroupBy(e => e.ProviderId).Select(p => new MemberProviderSpend(p.Key, p.Sum(e => e.Credits))).OrderBy(p => p.ProviderId, StringComparer.Ordinal).ToList(),
-                Usd(g.Select(e => e.CostUsd)), g.Sum(e => e.Images), g.Count()))
-            .OrderByDescending(m => m.CostUsd ?? 0).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
-        return new SpendMonth(from, to, providers, members, settled.Sum(e => e.CostUsd ?? 0), settled.Any(e => e.CostUsd is null && e.Credits != 0),
-            settled.Sum(e => e.Images), inFlight);
+        return RangeAsync(from, from.AddMonths(1), cancellationToken);
     }
 
-    private static decimal? Usd(IEnumerable<decimal?> values)
+    /// <summary>Settled spend in [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    public async Task<SpendMonth> RangeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
-        var list = values.ToList();
-        return list.Any(v => v is not null) ? list.Sum(v => v ?? 0) : null;
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var cells = await SpendCells.LoadAsync(db, from, to, cancellationToken);
+        // An inline IN list (not ORs): SQLite answers it from the (Status, NextAttemptAt) index instead of scanning every generation.
+        var inFlight = await db.Set<Generation>().AsNoTracking().CountAsync(g =>
+            new[] { GenerationStatus.Queued, GenerationStatus.Submitting, GenerationStatus.Running, GenerationStatus.Downloading }.Contains(g.Status),
+            cancellationToken);
+
+        var userIds = cells.Select(c => c.UserId).Distinct().ToList();
+        var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? "a member", cancellationToken);
+        var keyIds = cells.Select(c => c.KeyId).Where(k => k != Guid.Empty).Distinct().ToList();
+        var labels = await db.Set<ProviderKey>().AsNoTracking().Where(k => keyIds.Contains(k.Id)).ToDictionaryAsync(k => k.Id, k => k.Label, cancellationToken);
+
+        var providers = cells.GroupBy(c => c.ProviderId)
+            .Select(g => new SpendRow(g.Key, ProviderName(g.Key), Credits(g), Usd(g), g.Sum(c => c.Images), g.Sum(c => c.Generations)))
+            .OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
+        var members = cells.GroupBy(c => c.UserId)
+            .Select(g => new MemberSpendRow(g.Key, names.GetValueOrDefault(g.Key, "a former member"),
+                g.GroupBy(c => c.ProviderId).Select(p => new MemberProviderSpend(p.Key, Credits(p))).OrderBy(p => p.ProviderId, StringComparer.Ordinal).ToList(),
+                Usd(g), g.Sum(c => c.Images), g.Sum(c => c.Generations)))
+            .OrderByDescending(m => m.CostUsd ?? 0).ThenBy(m => m.Name, StringComparer.Ordinal).ToList();
+        var keys = cells.GroupBy(c => (c.KeyId, c.ProviderId))
+            .Select(g => new KeySpendRow(g.Key.KeyId,
+                g.Key.KeyId == Guid.Empty ? "Built-in sandbox key" : labels.GetValueOrDefault(g.Key.KeyId, "a deleted key"),
+                g.Key.ProviderId, ProviderName(g.Key.ProviderId), Credits(g), Usd(g), g.Sum(c => c.Images), g.Sum(c => c.Generations)))
+            .OrderBy(k => k.Provider, StringComparer.Ordinal).ThenBy(k => k.Label, StringComparer.Ordinal).ToList();
+        var models = cells.GroupBy(c => (c.ProviderId, c.Model))
+            .Select(g => new ModelSpendRow(g.Key.ProviderId, ProviderName(g.Key.ProviderId), g.Key.Model.Length == 0 ? "(default)" : g.Key.Model,
+                Credits(g), Usd(g), g.Sum(c => c.Images), g.Sum(c => c.Generations)))
+            .OrderBy(m => m.Provider, StringComparer.Ordinal).ThenBy(m => m.Model, StringComparer.Ordinal).ToList();
+        var daily = cells.GroupBy(c => (c.Day, c.ProviderId))
+            .Select(g => new DailySpend(DateOnly.FromDayNumber(g.Key.Day), g.Key.ProviderId, Credits(g)))
+            .OrderBy(d => d.Day).ThenBy(d => d.ProviderId, StringComparer.Ordinal).ToList();
+
+        var reviewRows = await db.Set<Generation>().AsNoTracking()
+            .Where(g => g.Status == GenerationStatus.NeedsReview && !db.Set<LedgerEntry>().Any(e => e.GenerationId == g.Id && e.Kind != LedgerEntryKind.Reservation))
+            .OrderBy(g => g.CreatedAt).Take(200).ToListAsync(cancellationToken);
+        var reviewUsers = reviewRows.Select(r => r.CreatedById).Distinct().ToList();
+        var reviewNames = await db.Users.AsNoTracking().Where(u => reviewUsers.Contains(u.Id))
+            .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? "a member", cancellationToken);
+        var reviews = reviewRows.Select(g => new ReviewItem(g.Id, g.ProviderId, ProviderName(g.ProviderId), g.Model,
+            reviewNames.GetValueOrDefault(g.CreatedById, "a former member"), g.KeyLabel, g.EstimatedCredits, g.ErrorMessage, g.CreatedAt)).ToList();
+
+        return new SpendMonth(from, to, providers, members, Micro.To(cells.Sum(c => c.UsdMicro)), cells.Any(c => c.UsdUnknown > 0),
+            cells.Sum(c => c.Images), inFlight)
+        {
+            Keys = keys,
+            Models = models,
+            Daily = daily,
+            Reviews = reviews,
+        };
+    }
+
+    private static decimal Credits(IEnumerable<SpendCell> cells) => Micro.To(cells.Sum(c => c.CreditsMicro));
+
+    private static decimal? Usd(IEnumerable<SpendCell> cells)
+    {
+        var list = cells.ToList();
+        return list.Any(c => c.UsdKnown > 0) ? Micro.To(list.Sum(c => c.UsdMicro)) : null;
     }
 }
