@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ImageHub.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261201171114_Initial")]
+    [Migration("20261201173730_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -206,6 +206,43 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "UserId", "LastUsedAt");
 
                     b.ToTable("PromptHistoryEntries", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Events.GenerationEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("GenerationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("Progress")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ProviderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("GenerationEvents", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ImageHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261201171111_Initial")]
+    [Migration("20261201173725_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -201,6 +201,41 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "UserId", "LastUsedAt");
 
                     b.ToTable("PromptHistoryEntries", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Events.GenerationEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("GenerationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Progress")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProviderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("GenerationEvents", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Jobs.GeneratedImage", b =>
