@@ -2,6 +2,7 @@ using ImageHub.Web.Components;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Compose;
+using ImageHub.Web.Features.Events;
 using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
@@ -53,6 +54,7 @@ public static class Extensions
         services.AddJobs();
         services.AddSpend(); // Features/Spend: prices, the spend queries
         services.AddImageHubApi();
+        services.AddEvents(); // Features/Events: changes between instances, the event log behind /api/v1/events
 
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
         services.AddKeyVault();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using ImageHub.Web.Features.Events;
 
 namespace ImageHub.Web.Features.Api;
 
@@ -39,6 +40,7 @@ public static class ApiExtensions
         app.MapOpenApi();
         app.MapGenerationApi();
         Spend.SpendApi.MapSpendApi(app); // Features/Spend: budgets, webhooks, export, reviews
+        app.MapEventStream(); // Features/Events: GET /api/v1/events (Server-Sent Events)
         return app;
     }
 }

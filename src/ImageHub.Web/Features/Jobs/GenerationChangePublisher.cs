@@ -1,25 +1,31 @@
+using System.Runtime.CompilerServices;
+using ImageHub.Web.Features.Events;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace ImageHub.Web.Features.Jobs;
 
 /// <summary>
-/// Publishes the changes the <see cref="Generation"/> aggregate raised, once they are committed: whoever saves a
-/// generation (the service, the runner, the worker's sweeps) tells the open circuits through this one place.
-/// A failed save publishes nothing (the change did not happen).
+/// Records and publishes the changes the <see cref="Generation"/> aggregate raised: whoever saves a generation (the
+/// service, the runner, the worker's sweeps) goes through this one place. Before the save it adds one
+/// <see cref="GenerationEvent"/> per change to the same save (one transaction: the event log behind /api/v1/events
+/// has exactly the committed changes); once committed it tells the open circuits of every instance
+/// (<see cref="GenerationNotifier"/>). A failed save publishes nothing and leaves no event behind.
 /// </summary>
-public sealed class GenerationChangePublisher(GenerationNotifier notifier) : SaveChangesInterceptor
+public sealed class GenerationChangePublisher(GenerationNotifier notifier, TimeProvider time) : SaveChangesInterceptor
 {
+    private readonly ConditionalWeakTable<DbContext, Pending> pending = [];
+
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
-        RaiseAdded(eventData.Context);
+        Record(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
-        RaiseAdded(eventData.Context);
+        Record(eventData.Context);
         return result;
     }
 
@@ -43,27 +49,57 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier) : Sav
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Discard(eventData.Context);
 
-    private async Task PublishAsync(DbContext context)
+    /// <summary>Takes the raised changes (a new row raises its first) and adds their event-log rows to this save.</summary>
+    private void Record(DbContext? context)
     {
-        var generations = context.ChangeTracker.Entries<Generation>().Select(e => e.Entity).ToList();
-        foreach (var generation in generations)
+        if (context is null) return;
+        var now = time.GetUtcNow();
+        var taken = new List<(Guid WorkspaceId, GenerationChanged Change)>();
+        var events = new List<GenerationEvent>();
+        foreach (var entry in context.ChangeTracker.Entries<Generation>().ToList())
         {
+            var generation = entry.Entity;
+            if (entry.State == EntityState.Added) generation.RaiseAdded();
             foreach (var change in generation.TakeChanges())
             {
-                await notifier.PublishAsync(generation.WorkspaceId, change);
+                taken.Add((generation.WorkspaceId, change));
+                events.Add(new GenerationEvent
+                {
+                    WorkspaceId = generation.WorkspaceId,
+                    GenerationId = generation.Id,
+                    ProviderId = generation.ProviderId,
+                    Status = change.Status,
+                    Progress = change.Progress,
+                    CreatedAt = now,
+                });
             }
         }
+        if (taken.Count == 0) return;
+        context.AddRange(events);
+        var batch = pending.GetOrCreateValue(context);
+        batch.Changes.AddRange(taken);
+        batch.Events.AddRange(events);
     }
 
-    private static void RaiseAdded(DbContext? context)
+    private async Task PublishAsync(DbContext context)
     {
-        if (context is null) return;
-        foreach (var entry in context.ChangeTracker.Entries<Generation>().Where(e => e.State == EntityState.Added)) entry.Entity.RaiseAdded();
+        if (!pending.TryGetValue(context, out var batch)) return;
+        pending.Remove(context);
+        // The context may live on (a worker's scope): the log rows are written, it need not track them.
+        foreach (var logged in batch.Events) context.Entry(logged).State = EntityState.Detached;
+        foreach (var (workspaceId, change) in batch.Changes) await notifier.PublishAsync(workspaceId, change);
     }
 
-    private static void Discard(DbContext? context)
+    private void Discard(DbContext? context)
     {
-        if (context is null) return;
-        foreach (var entry in context.ChangeTracker.Entries<Generation>()) entry.Entity.TakeChanges();
+        if (context is null || !pending.TryGetValue(context, out var batch)) return;
+        pending.Remove(context);
+        foreach (var logged in batch.Events) context.Entry(logged).State = EntityState.Detached;
+    }
+
+    private sealed class Pending
+    {
+        public List<(Guid WorkspaceId, GenerationChanged Change)> Changes { get; } = [];
+        public List<GenerationEvent> Events { get; } = [];
     }
 }

@@ -1,49 +1,26 @@
-using System.Collections.Concurrent;
+using ImageHub.Web.Features.Events;
 
 namespace ImageHub.Web.Features.Jobs;
 
 /// <summary>
-/// Pushes generation changes to every open circuit of a workspace (eShop's OrderStatusNotificationService).
+/// Pushes generation changes to every open circuit of a workspace (eShop's OrderStatusNotificationService), on every
+/// instance: changes travel over the <see cref="ChangeBus"/> (PostgreSQL LISTEN/NOTIFY between instances).
 /// Components subscribe on first render, marshal with InvokeAsync, and dispose the subscription.
 /// </summary>
-public sealed class GenerationNotifier(ILogger<GenerationNotifier> logger)
+public sealed class GenerationNotifier
 {
-    private readonly ConcurrentDictionary<Guid, ConcurrentDictionary<Guid, Func<GenerationChanged, Task>>> subscribers = new();
+    private readonly ChangeBus bus;
+    private readonly Subscribers<Guid, GenerationChanged> subscribers;
 
-    public IDisposable Subscribe(Guid workspaceId, Func<GenerationChanged, Task> onChange)
+    public GenerationNotifier(ChangeBus bus, ILogger<GenerationNotifier> logger)
     {
-        ArgumentNullException.ThrowIfNull(onChange);
-        var id = Guid.NewGuid();
-        subscribers.GetOrAdd(workspaceId, _ => new())[id] = onChange;
-        return new Subscription(() =>
-        {
-            if (subscribers.TryGetValue(workspaceId, out var handlers)) handlers.TryRemove(id, out _);
-        });
+        this.bus = bus;
+        subscribers = new(logger);
+        bus.Subscribe<GenerationChangeMessage>(m => subscribers.DeliverAsync(m.WorkspaceId, m.Change));
     }
 
-    /// <summary>Tells every subscriber of <paramref name="workspaceId"/>; a failing subscriber never stops the others (or the worker).</summary>
-    public async Task PublishAsync(Guid workspaceId, GenerationChanged change)
-    {
-        if (!subscribers.TryGetValue(workspaceId, out var handlers) || handlers.IsEmpty) return;
-        foreach (var handler in handlers.Values)
-        {
-            try
-            {
-                await handler(change);
-            }
-            catch (Exception e)
-            {
-                logger.LogDebug(e, "A generation subscriber failed for {GenerationId}", change.GenerationId);
-            }
-        }
-    }
+    public IDisposable Subscribe(Guid workspaceId, Func<GenerationChanged, Task> onChange) => subscribers.Subscribe(workspaceId, onChange);
 
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        private Action? pending = dispose;
-        public void Dispose()
-        {
-            Interlocked.Exchange(ref pending, null)?.Invoke();
-        }
-    }
+    /// <summary>Tells every subscriber of <paramref name="workspaceId"/>, here (returns once they took it) and on the other instances.</summary>
+    public Task PublishAsync(Guid workspaceId, GenerationChanged change) => bus.PublishAsync(new GenerationChangeMessage(workspaceId, change));
 }

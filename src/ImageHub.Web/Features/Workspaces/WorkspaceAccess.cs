@@ -1,4 +1,5 @@
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Events;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Workspaces;
@@ -34,58 +35,28 @@ public sealed class WorkspaceAccess(CurrentWorkspace current, IDbContextFactory<
 }
 
 /// <summary>A membership that changed: <see cref="UserId"/> was removed from <see cref="WorkspaceId"/>, or their role there changed.</summary>
-public sealed record MembershipChange(Guid WorkspaceId, Guid UserId);
+public sealed record MembershipChange(Guid WorkspaceId, Guid UserId) : ChangeMessage;
 
 /// <summary>
-/// Tells every open circuit of a user, in this process, that their membership changed (<see cref="WorkspaceCircuitHandler"/>
-/// subscribes). One instance only: delivery to circuits on other instances (PostgreSQL LISTEN/NOTIFY) is not built yet;
-/// there the role is still re-read before every privileged action.
+/// Tells every open circuit of a user, on every instance, that their membership changed (<see cref="WorkspaceCircuitHandler"/>
+/// subscribes); changes travel over the <see cref="ChangeBus"/> (PostgreSQL LISTEN/NOTIFY between instances). The role is
+/// still re-read before every privileged action, so a change that never arrives (a dropped connection) cannot grant anything.
 /// </summary>
-public sealed class MembershipNotifier(ILogger<MembershipNotifier> logger)
+public sealed class MembershipNotifier
 {
-    private readonly Lock gate = new();
-    private readonly Dictionary<Guid, List<Func<MembershipChange, Task>>> subscribers = [];
+    private readonly ChangeBus bus;
+    private readonly Subscribers<Guid, MembershipChange> subscribers;
 
-    public IDisposable Subscribe(Guid userId, Func<MembershipChange, Task> handler)
+    public MembershipNotifier(ChangeBus bus, ILogger<MembershipNotifier> logger)
     {
-        lock (gate)
-        {
-            if (!subscribers.TryGetValue(userId, out var list)) subscribers[userId] = list = [];
-            list.Add(handler);
-        }
-        return new Subscription(() =>
-        {
-            lock (gate)
-            {
-                if (subscribers.TryGetValue(userId, out var list) && list.Remove(handler) && list.Count == 0) subscribers.Remove(userId);
-            }
-        });
+        this.bus = bus;
+        subscribers = new(logger);
+        bus.Subscribe<MembershipChange>(c => subscribers.DeliverAsync(c.UserId, c));
     }
 
-    /// <summary>Delivers <paramref name="change"/> to that user's circuits; returns when each has handled it.</summary>
-    public async Task PublishAsync(MembershipChange change)
-    {
-        Func<MembershipChange, Task>[] handlers;
-        lock (gate)
-        {
-            handlers = subscribers.TryGetValue(change.UserId, out var list) ? [.. list] : [];
-        }
-        foreach (var handler in handlers)
-        {
-            try
-            {
-                await handler(change);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                logger.LogWarning(e, "A circuit did not take a membership change for workspace {WorkspaceId}.", change.WorkspaceId);
-            }
-        }
-    }
+    /// <summary>Calls <paramref name="handler"/> when <paramref name="userId"/>'s membership of any workspace changes.</summary>
+    public IDisposable Subscribe(Guid userId, Func<MembershipChange, Task> handler) => subscribers.Subscribe(userId, handler);
 
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        private Action? pending = dispose;
-        public void Dispose() => Interlocked.Exchange(ref pending, null)?.Invoke();
-    }
+    /// <summary>Delivers <paramref name="change"/> to that user's circuits here (returns when each has handled it) and on the other instances.</summary>
+    public Task PublishAsync(MembershipChange change) => bus.PublishAsync(change);
 }

@@ -1,0 +1,129 @@
+using System.Net.Http.Headers;
+using ImageHub.Tests.Infrastructure;
+using ImageHub.Web.Data;
+using ImageHub.Web.Features.Events;
+using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Tests.Jobs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageHub.Web.Tests.Events;
+
+/// <summary>
+/// Issue 12 part 1: two instances on one PostgreSQL database, A with the worker and B web-only (Jobs:Enabled=false).
+/// What happens on A reaches B's open pages (their subscriptions) and B's event-stream clients.
+/// </summary>
+public sealed class CrossInstanceTests
+{
+    [Fact]
+    public async Task A_page_on_a_web_only_instance_hears_the_other_instances_worker_finish()
+    {
+        await using var a = JobsHost.Start(DatabaseKind.Postgres);
+        await using var b = await WebOnlyAsync(a);
+        var workspace = await WorkspaceAsync(a);
+        var heard = new List<GenerationChanged>();
+        var finished = new TaskCompletionSource<GenerationChanged>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var page = b.Services.GetRequiredService<GenerationNotifier>().Subscribe(workspace, change =>
+        {
+            lock (heard) heard.Add(change);
+            if (change.Status.IsFinal()) finished.TrySetResult(change);
+            return Task.CompletedTask;
+        });
+
+        var id = await a.SubmitAsync("qolaba", model: JobsHost.ModelFor("qolaba"));
+        var final = await finished.Task.WaitAsync(TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken); // a hang guard
+
+        Assert.Equal(id, final.GenerationId);
+        Assert.Equal(GenerationStatus.Succeeded, final.Status);
+        lock (heard) Assert.Equal(GenerationStatus.Queued, heard[0].Status);
+    }
+
+    [Fact]
+    public async Task An_event_stream_on_a_web_only_instance_receives_the_other_instances_events_in_order()
+    {
+        await using var a = JobsHost.Start(DatabaseKind.Postgres);
+        await using var b = await WebOnlyAsync(a);
+        using var api = b.CreateClient();
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JobsHost.Token);
+        await using var stream = await EventStreamReader.OpenAsync(api);
+
+        var ids = new[] { await a.SubmitAsync("koala"), await a.SubmitAsync("kolbo") };
+        var events = await stream.ReadUntilAsync(e => ids.All(id => e.Any(x => x.GenerationId == id && EventStreamReader.IsFinal(x.Name))));
+
+        var logged = await a.InDatabaseAsync(db => db.Set<GenerationEvent>().OrderBy(e => e.Id).Select(e => e.Id).ToListAsync());
+        Assert.Equal(logged, events.Select(e => e.Id));
+        foreach (var id in ids)
+        {
+            var mine = events.Where(e => e.GenerationId == id).ToList();
+            Assert.Equal("generation.queued", mine[0].Name);
+            Assert.Equal("generation.succeeded", mine[^1].Name);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_removed_on_one_instance_is_told_on_the_other()
+    {
+        await using var a = ImageHubApp.Create(DatabaseKind.Postgres);
+        const string owner = "olivia@example.com", member = "max@example.com";
+        using (var browser = a.CreateBrowser()) await browser.RegisterAsync(owner, Arrange.Password);
+        var workspace = await a.CreateWorkspaceAsync(owner, "Studio");
+        var invite = await a.CreateInviteAsync(owner, workspace);
+        using (var browser = a.CreateBrowser()) await browser.RegisterAsync(member, Arrange.Password, invite);
+        var memberId = await a.UserIdAsync(member);
+        await using var b = a.Restart(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        await b.Services.GetRequiredService<PostgresChangeTransport>().Listening.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        var told = new TaskCompletionSource<MembershipChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var circuit = b.Services.GetRequiredService<MembershipNotifier>().Subscribe(memberId, c =>
+        {
+            told.TrySetResult(c);
+            return Task.CompletedTask;
+        });
+
+        await a.InWorkspaceAsync(owner, workspace, async sp =>
+        {
+            var service = sp.GetRequiredService<WorkspaceService>();
+            var row = (await service.ListMembersAsync()).Single(m => m.Email == member);
+            Assert.True((await service.RemoveMemberAsync(row.MemberId)).Succeeded);
+        });
+
+        Assert.Equal(new MembershipChange(workspace, memberId), await told.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_gallery_change_published_on_one_instance_reaches_the_other_and_only_that_workspace()
+    {
+        await using var a = ImageHubApp.Create(DatabaseKind.Postgres);
+        await using var b = a.Restart(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        await a.Services.GetRequiredService<PostgresChangeTransport>().Listening.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        await b.Services.GetRequiredService<PostgresChangeTransport>().Listening.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        var (mine, theirs) = (Guid.NewGuid(), Guid.NewGuid());
+        var heard = new List<GalleryChange>();
+        var starred = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var page = b.Services.GetRequiredService<GalleryNotifier>().Subscribe(mine, c =>
+        {
+            lock (heard) heard.Add(c);
+            if (c.What == "star") starred.TrySetResult();
+            return Task.CompletedTask;
+        });
+
+        var notifier = a.Services.GetRequiredService<GalleryNotifier>();
+        await notifier.PublishAsync(new GalleryChange(theirs, "trash", Guid.NewGuid()));
+        await notifier.PublishAsync(new GalleryChange(mine, "star", Guid.NewGuid()));
+        await starred.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+
+        lock (heard) Assert.Equal(["star"], heard.Select(c => c.What));
+    }
+
+    /// <summary>A second instance of <paramref name="a"/>'s app (same database and storage) without the worker, listening.</summary>
+    private static async Task<ImageHubApp> WebOnlyAsync(JobsHost a)
+    {
+        await a.Services.GetRequiredService<PostgresChangeTransport>().Listening.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        var b = a.App.Restart(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        await b.Services.GetRequiredService<PostgresChangeTransport>().Listening.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        return b;
+    }
+
+    private static Task<Guid> WorkspaceAsync(JobsHost host) =>
+        host.InDatabaseAsync(db => db.Workspaces.IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).Select(w => w.Id).SingleAsync());
+}
