@@ -133,7 +133,8 @@ public static class Extensions
 
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
-        services.AddMudServices();
+        // Toasts at the bottom: at the top they covered a phone's page title and the app bar's menus.
+        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
         services.AddGalleryAndSharing(); // Features/Gallery + Features/Sharing: stars, boards, trash, share links
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
