@@ -98,6 +98,7 @@ public static class Extensions
                 o.SignIn.RequireConfirmedAccount = false;
             })
             .AddEntityFrameworkStores<AppDbContext>()
+            .AddUserManager<AppUserManager>()
             .AddSignInManager()
             .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()

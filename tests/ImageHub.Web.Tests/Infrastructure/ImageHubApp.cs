@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace ImageHub.Tests.Infrastructure;
@@ -29,6 +30,9 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
     public string? DatabaseName { get; }
     public DatabaseKind Kind { get; }
     public TestClock Clock { get; } = new();
+
+    /// <summary>What the app logged at Error or above (exception included), for a failing test's message.</summary>
+    public ServerErrors Errors { get; } = new();
 
     /// <summary>The hosting environment: Production unless a test (the browser tests) needs Development's static web assets.</summary>
     public string EnvironmentName { get; init; } = "Production";
@@ -82,6 +86,7 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
         builder.UseEnvironment(EnvironmentName);
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureLogging(logging => logging.AddProvider(Errors));
     }
 
     /// <summary>Starts the app on Kestrel at a free loopback port (for a real browser); returns its base address.</summary>
@@ -124,6 +129,32 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(StorageRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}
+
+/// <summary>Collects the app's Error and Critical log entries, so a test that fails on an error page can say why.</summary>
+public sealed class ServerErrors : ILoggerProvider
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> entries = new();
+
+    public IReadOnlyList<string> Entries => [.. entries];
+
+    public override string ToString() => entries.IsEmpty ? "(the server logged no error)" : string.Join(Environment.NewLine, entries);
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, entries);
+
+    public void Dispose() { }
+
+    private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> entries) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Error;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) entries.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+        }
     }
 }
 

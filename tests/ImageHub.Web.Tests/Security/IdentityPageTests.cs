@@ -94,6 +94,33 @@ public sealed partial class IdentityPageTests
     }
 
     [Fact]
+    public async Task A_locked_account_and_a_locked_unknown_email_unlock_after_15_minutes_on_the_apps_clock()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite);
+        using (var setup = app.CreateBrowser()) await setup.RegisterAsync("real@example.com", Password);
+        using var browser = app.CreateBrowser();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            await browser.LoginAsync("real@example.com", "Wrong password 123");
+            await browser.LoginAsync("nobody@example.com", "Wrong password 123");
+        }
+
+        var lockedReal = Message((await browser.LoginAsync("real@example.com", Password)).Text);
+        var lockedUnknown = Message((await browser.LoginAsync("nobody@example.com", "Wrong password 123")).Text);
+        app.Clock.Advance(TimeSpan.FromMinutes(14));
+        var stillLocked = Message((await browser.LoginAsync("real@example.com", Password)).Text);
+        app.Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+        var unlocked = await browser.LoginAsync("real@example.com", Password);
+        var unknownAgain = Message((await browser.LoginAsync("nobody@example.com", "Wrong password 123")).Text);
+
+        Assert.Contains("locked", lockedReal); // the right password does not open a locked account
+        Assert.Equal(lockedReal, lockedUnknown);
+        Assert.Contains("locked", stillLocked);
+        Assert.Equal("/", unlocked.Path);
+        Assert.Contains("Wrong email or password", unknownAgain);
+    }
+
+    [Fact]
     public async Task Login_posts_over_the_limit_from_one_client_get_429_with_Retry_After()
     {
         await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, new Dictionary<string, string?> { ["RateLimits:Identity:PermitLimit"] = "3" });

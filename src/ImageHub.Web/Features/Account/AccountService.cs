@@ -22,8 +22,6 @@ public sealed class AccountService(
     TimeProvider timeProvider,
     ILogger<AccountService> logger)
 {
-    private static readonly SemaphoreSlim FirstAccountGate = new(1, 1);
-
     public const string InviteOnlyMessage =
         "This ImageHub is invite-only. Ask a workspace admin for an invite link and open it to register.";
 
@@ -49,10 +47,11 @@ public sealed class AccountService(
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>True once the first account exists or is being made (its claim is taken).</summary>
     public async Task<bool> AnyAccountExistsAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.Users.AnyAsync(cancellationToken);
+        return await db.Set<FirstAccountClaim>().AnyAsync(cancellationToken) || await db.Users.AnyAsync(cancellationToken);
     }
 
     /// <summary>Null when the visitor may register (with this invite, if any); otherwise the reason why not.</summary>
@@ -70,40 +69,81 @@ public sealed class AccountService(
     }
 
     /// <summary>
-    /// Creates an account. The first account of the instance becomes its administrator. Does not sign in.
+    /// Creates an account (it does not sign in). On a fresh instance the first account becomes the instance
+    /// administrator: <see cref="FirstAccountClaim"/> decides who is first, across processes. Whoever loses that race
+    /// registers only if the instance would let them anyway (open registration, or <paramref name="inviteToken"/>).
     /// </summary>
-    public async Task<Outcome<AppUser>> RegisterAsync(string email, string password, bool instanceAdmin = false)
+    public async Task<Outcome<AppUser>> RegisterAsync(string email, string password, string? inviteToken = null, CancellationToken cancellationToken = default)
+    {
+        var user = NewUser(email);
+        var first = await TryClaimFirstAccountAsync(user.Id, cancellationToken);
+        if (!first && await WhyRegistrationIsClosedAsync(inviteToken, cancellationToken) is { } closed)
+        {
+            return Failure.Invalid(RegistrationFields.Form, $"Someone else has just created this ImageHub's first account. {closed}");
+        }
+        user.IsInstanceAdmin = first;
+        return await CreateAsync(user, password, first, cancellationToken);
+    }
+
+    /// <summary>
+    /// Bootstrap: creates the administrator when the instance has no account yet. Null when another registration or
+    /// another instance's bootstrap was first (then nothing is created).
+    /// </summary>
+    public async Task<Outcome<AppUser>?> RegisterFirstAdministratorAsync(string email, string password, CancellationToken cancellationToken = default)
+    {
+        var user = NewUser(email);
+        if (!await TryClaimFirstAccountAsync(user.Id, cancellationToken)) return null;
+        user.IsInstanceAdmin = true;
+        return await CreateAsync(user, password, claimed: true, cancellationToken);
+    }
+
+    private AppUser NewUser(string email)
     {
         email = email.Trim();
-        AppUser user;
-        IdentityResult result;
-        // Two people registering at the very same moment on a fresh instance must not both become administrator
-        // (within one process; several instances racing for the first account is left to the operator).
-        await FirstAccountGate.WaitAsync();
-        try
-        {
-            var isFirst = !await AnyAccountExistsAsync();
-            user = new AppUser
-            {
-                UserName = email,
-                Email = email,
-                IsInstanceAdmin = instanceAdmin || isFirst,
-                CreatedAt = timeProvider.GetUtcNow(),
-            };
-            result = await userManager.CreateAsync(user, password);
-        }
-        finally
-        {
-            FirstAccountGate.Release();
-        }
+        return new AppUser { UserName = email, Email = email, CreatedAt = timeProvider.GetUtcNow() };
+    }
 
+    private async Task<Outcome<AppUser>> CreateAsync(AppUser user, string password, bool claimed, CancellationToken cancellationToken)
+    {
+        var result = await userManager.CreateAsync(user, password);
         if (!result.Succeeded)
         {
+            // A refused first account (a weak password, say) gives the claim back, so the next try can be first.
+            if (claimed) await ReleaseFirstAccountClaimAsync(user.Id, cancellationToken);
             return Failure.Invalid(MapErrors(result.Errors));
         }
 
         logger.LogInformation("Account {UserId} created{Admin}.", user.Id, user.IsInstanceAdmin ? " as instance administrator" : "");
         return Outcome<AppUser>.Ok(user);
+    }
+
+    /// <summary>Inserts the one <see cref="FirstAccountClaim"/> row for <paramref name="userId"/>; false when the instance already has an account or a claim.</summary>
+    private async Task<bool> TryClaimFirstAccountAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        if (await AnyAccountExistsAsync(cancellationToken)) return false;
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.Add(new FirstAccountClaim { UserId = userId, ClaimedAt = timeProvider.GetUtcNow() });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            return false; // the key is taken: someone else is first
+        }
+        // A user created between the check above and the insert (by a version that did not claim) still wins.
+        if (await db.Users.AnyAsync(u => u.Id != userId, cancellationToken))
+        {
+            await ReleaseFirstAccountClaimAsync(userId, cancellationToken);
+            return false;
+        }
+        return true;
+    }
+
+    private async Task ReleaseFirstAccountClaimAsync(Guid userId, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        await db.Set<FirstAccountClaim>().Where(c => c.UserId == userId).ExecuteDeleteAsync(cancellationToken);
     }
 
     private static Dictionary<string, string[]> MapErrors(IEnumerable<IdentityError> errors)

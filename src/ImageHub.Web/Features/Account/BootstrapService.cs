@@ -6,7 +6,8 @@ namespace ImageHub.Web.Features.Account;
 /// <summary>
 /// On start: when Bootstrap:AdminEmail and Bootstrap:AdminPassword are set and no account exists yet,
 /// creates that administrator and a workspace named Bootstrap:Workspace. Never runs twice: once any
-/// account exists it does nothing.
+/// account exists it does nothing, and of several instances starting at once only one creates it
+/// (<see cref="FirstAccountClaim"/>).
 /// </summary>
 public sealed class BootstrapService(
     AccountService accounts,
@@ -28,7 +29,12 @@ public sealed class BootstrapService(
             return;
         }
 
-        var result = await accounts.RegisterAsync(settings.AdminEmail, settings.AdminPassword, instanceAdmin: true);
+        var result = await accounts.RegisterFirstAdministratorAsync(settings.AdminEmail, settings.AdminPassword, cancellationToken);
+        if (result is null)
+        {
+            logger.LogInformation("Bootstrap settings ignored: another instance or registration created the first account.");
+            return;
+        }
         if (!result.Succeeded)
         {
             // The messages describe rules (length, duplicates), never the password itself.

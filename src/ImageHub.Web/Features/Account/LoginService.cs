@@ -41,27 +41,40 @@ public sealed class LoginService(SignInManager<AppUser> signInManager, UserManag
     private static readonly Lazy<string> DummyHash = new(() => new PasswordHasher<AppUser>().HashPassword(new AppUser(), Guid.NewGuid().ToString()));
 }
 
-/// <summary>Failed logins per unknown email, kept in memory for the lockout time (at most 100,000 emails).</summary>
-public sealed class UnknownLoginAttempts : IDisposable
+/// <summary>
+/// Failed logins per unknown email, kept in memory (at most 100,000 emails), counted and locked exactly as
+/// <see cref="AppUserManager"/> does for an account, on the app's <see cref="TimeProvider"/>.
+/// </summary>
+public sealed class UnknownLoginAttempts(TimeProvider time) : IDisposable
 {
     private readonly MemoryCache attempts = new(new MemoryCacheOptions { SizeLimit = 100_000 });
 
-    /// <summary>Counts a failure; true when this email is now "locked out" as an account would be.</summary>
+    /// <summary>Counts a failure; true when this email is "locked out" (now, or already), as an account would be.</summary>
     public bool Fail(string email, LockoutOptions lockout)
     {
         var counter = attempts.GetOrCreate(email.ToUpperInvariant(), entry =>
         {
             entry.Size = 1;
-            entry.AbsoluteExpirationRelativeToNow = lockout.DefaultLockoutTimeSpan;
+            // Memory only: forgotten a while after the last failure (a lockout outlives it by no more than this).
+            entry.SlidingExpiration = lockout.DefaultLockoutTimeSpan * 2;
             return new Counter();
         })!;
-        return Interlocked.Increment(ref counter.Value) >= lockout.MaxFailedAccessAttempts;
+        var now = time.GetUtcNow();
+        lock (counter)
+        {
+            if (counter.LockedUntil is { } until && until >= now) return true;
+            if (++counter.Failures < lockout.MaxFailedAccessAttempts) return false;
+            counter.LockedUntil = now + lockout.DefaultLockoutTimeSpan;
+            counter.Failures = 0;
+            return true;
+        }
     }
 
     public void Dispose() => attempts.Dispose();
 
     private sealed class Counter
     {
-        public int Value;
+        public int Failures;
+        public DateTimeOffset? LockedUntil;
     }
 }

@@ -29,7 +29,7 @@ public static class ApiScopeNames
     public static IReadOnlyList<(ApiScopes Scope, string Name, string Meaning)> Known { get; } =
     [
         (ApiScopes.Generate, "generate", "queue and cancel generations"),
-        (ApiScopes.Read, "read", "read generations, images, providers and spend"),
+        (ApiScopes.Read, "read", "see generations, images, providers and spend"),
         (ApiScopes.Keys, "keys", "list, add and delete provider keys"),
         (ApiScopes.Admin, "admin", "administer the workspace, where your role allows it"),
     ];

@@ -1,4 +1,5 @@
 using ImageHub.Providers;
+using ImageHub.Web.Components.Shared;
 using ImageHub.Web.Features.Spend;
 
 namespace ImageHub.Web.Features.Compose;
@@ -20,13 +21,13 @@ public sealed class ComposeEstimator(IProviderRegistry providers, PriceBook pric
         providers.TryGet(choice.Id, out var provider) ? prices.Usd(provider, credits) : null;
 
     public string Text(ProviderChoice choice, ComposeDraft draft) => Credits(choice, draft) is { } credits
-        ? "≈ " + ComposeText.Credits(credits) + (Usd(choice, credits) is { } usd ? " · " + ComposeText.Usd(usd) : "")
+        ? "≈ " + Amounts.Credits(credits) + (Usd(choice, credits) is { } usd ? " · " + Amounts.Usd(usd) : "")
         : choice.Capabilities.Profile.UnknownPriceText(modelChosen: draft.For(choice.Id).Model is not null);
 
     /// <summary>"Estimated total $0.05." for a compare whose every part has a USD figure; else empty.</summary>
     public string Total(IEnumerable<ProviderChoice> chosen, ComposeDraft draft)
     {
         var usd = chosen.Select(c => Credits(c, draft) is { } credits ? Usd(c, credits) : null).ToList();
-        return draft.IsCompare && usd.Count > 0 && usd.All(u => u is not null) ? $"Estimated total {ComposeText.Usd(usd.Sum(u => u!.Value))}." : "";
+        return draft.IsCompare && usd.Count > 0 && usd.All(u => u is not null) ? $"Estimated total {Amounts.Usd(usd.Sum(u => u!.Value))}." : "";
     }
 }

@@ -101,6 +101,22 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.ToTable("Users", (string)null);
                 });
 
+            modelBuilder.Entity("ImageHub.Web.Features.Account.FirstAccountClaim", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("ClaimedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FirstAccountClaims", (string)null);
+                });
+
             modelBuilder.Entity("ImageHub.Web.Features.Admin.InstanceSettings", b =>
                 {
                     b.Property<int>("Id")

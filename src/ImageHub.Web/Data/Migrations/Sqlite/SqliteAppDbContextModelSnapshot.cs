@@ -96,6 +96,22 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.ToTable("Users", (string)null);
                 });
 
+            modelBuilder.Entity("ImageHub.Web.Features.Account.FirstAccountClaim", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ClaimedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FirstAccountClaims", (string)null);
+                });
+
             modelBuilder.Entity("ImageHub.Web.Features.Admin.InstanceSettings", b =>
                 {
                     b.Property<int>("Id")

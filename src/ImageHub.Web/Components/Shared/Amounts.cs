@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace ImageHub.Web.Features.Compose;
+namespace ImageHub.Web.Components.Shared;
 
-/// <summary>How amounts read on the composer, the gallery and the spend page.</summary>
-public static class ComposeText
+/// <summary>How amounts read on every page (composer, gallery, spend): "2.5 credits", "$0.02".</summary>
+public static class Amounts
 {
     /// <summary>"1 credit", "2.5 credits".</summary>
     public static string Credits(decimal credits) =>
