@@ -217,6 +217,7 @@ public static class Extensions
         app.MapAccountEndpoints();
         app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
         app.MapImageHubApi();
+        app.MapEventStream(); // Features/Events: GET /api/v1/events (Server-Sent Events)
         app.MapKeyEndpoints();
         return app;
     }

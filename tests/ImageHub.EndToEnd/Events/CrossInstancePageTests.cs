@@ -4,6 +4,7 @@ using ImageHub.EndToEnd.Infrastructure;
 using ImageHub.EndToEnd.Pages;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Events;
+using ImageHub.Web.Infrastructure.Changes;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using ImageHub.Web.Features.Events;
 
 namespace ImageHub.Web.Features.Api;
 
@@ -39,7 +38,6 @@ public static class ApiExtensions
     {
         app.MapOpenApi();
         app.MapGenerationApi();
-        app.MapEventStream(); // Features/Events: GET /api/v1/events (Server-Sent Events)
         return app;
     }
 }

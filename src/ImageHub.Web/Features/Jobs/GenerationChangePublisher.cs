@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using ImageHub.Web.Features.Events;
 using ImageHub.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
