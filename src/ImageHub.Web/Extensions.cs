@@ -55,6 +55,7 @@ public static class Extensions
         services.AddSpend(); // Features/Spend: prices, the spend queries
         services.AddImageHubApi();
         services.AddEvents(); // Features/Events: changes between instances, the event log behind /api/v1/events
+        services.AddImageHubTelemetry(); // Infrastructure/Telemetry*: OpenTelemetry, /metrics, one log line per provider call
 
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
         services.AddKeyVault();
@@ -143,8 +144,10 @@ public static class Extensions
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
 
-        // Health: live = the process answers; ready = the database answers.
-        services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database", tags: ["ready"]);
+        // Health: live = the process answers; ready = the database answers, the storage folder takes a write, the worker (where it runs) turns.
+        services.AddHealthChecks().AddDbContextCheck<AppDbContext>("database", tags: ["ready"])
+            .AddCheck<StorageHealthCheck>("storage", tags: ["ready"]) // Infrastructure/TelemetryHealthChecks.cs
+            .AddCheck<WorkerHealthCheck>("worker", tags: ["ready"]);
 
         // Behind a proxy: honour X-Forwarded-For/Proto only when asked to.
         services.Configure<ForwardedHeadersOptions>(o =>
@@ -203,6 +206,7 @@ public static class Extensions
             return next(http);
         });
 
+        app.MapImageHubTelemetry(); // /metrics when Telemetry:Prometheus is true
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
@@ -217,6 +221,7 @@ public static class Extensions
         app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
         app.MapImageHubApi();
         app.MapGalleryAndSharing(); // /api/v1/images, /api/v1/boards, /api/v1/shares and the public /s/{token}
+        app.MapEventStream(); // Features/Events: GET /api/v1/events (Server-Sent Events)
         app.MapKeyEndpoints();
         return app;
     }

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Events;
+using ImageHub.Web.Infrastructure.Changes;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Tests.Jobs;

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using ImageHub.Web.Features.Events;
 
 namespace ImageHub.Web.Features.Api;
 
@@ -40,7 +39,6 @@ public static class ApiExtensions
         app.MapOpenApi();
         app.MapGenerationApi();
         Spend.SpendApi.MapSpendApi(app); // Features/Spend: budgets, webhooks, export, reviews
-        app.MapEventStream(); // Features/Events: GET /api/v1/events (Server-Sent Events)
         return app;
     }
 }

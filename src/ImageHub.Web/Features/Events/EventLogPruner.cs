@@ -1,4 +1,5 @@
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

@@ -1,3 +1,5 @@
+using ImageHub.Web.Infrastructure.Changes;
+
 namespace ImageHub.Web.Features.Events;
 
 public static class EventsExtensions

@@ -1,4 +1,13 @@
+using ImageHub.Web.Infrastructure.Changes;
+
 namespace ImageHub.Web.Features.Events;
+
+/// <summary>
+/// Something in a workspace's gallery changed (an image starred, trashed, restored, put on a board...): <paramref name="What"/>
+/// names it for the listener ("star", "trash", "board"), <paramref name="ItemId"/> is the image or board when there is one.
+/// Publish through <see cref="GalleryNotifier.PublishAsync"/>.
+/// </summary>
+public sealed record GalleryChange(Guid WorkspaceId, string What, Guid? ItemId = null);
 
 /// <summary>
 /// Gallery changes (stars, trash, boards...) to every open circuit of a workspace, on every instance (over the

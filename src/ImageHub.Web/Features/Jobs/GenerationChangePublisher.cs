@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using ImageHub.Web.Features.Events;
+using ImageHub.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -10,9 +10,10 @@ namespace ImageHub.Web.Features.Jobs;
 /// service, the runner, the worker's sweeps) goes through this one place. Before the save it adds one
 /// <see cref="GenerationEvent"/> per change to the same save (one transaction: the event log behind /api/v1/events
 /// has exactly the committed changes); once committed it tells the open circuits of every instance
-/// (<see cref="GenerationNotifier"/>). A failed save publishes nothing and leaves no event behind.
+/// (<see cref="GenerationNotifier"/>) and counts the generations that ended (<see cref="ImageHubMetrics"/>). A failed save
+/// publishes nothing and leaves no event behind.
 /// </summary>
-public sealed class GenerationChangePublisher(GenerationNotifier notifier, TimeProvider time) : SaveChangesInterceptor
+public sealed class GenerationChangePublisher(GenerationNotifier notifier, ImageHubMetrics metrics, TimeProvider time) : SaveChangesInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> pending = [];
 
@@ -56,6 +57,7 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier, TimeP
         var now = time.GetUtcNow();
         var taken = new List<(Guid WorkspaceId, GenerationChanged Change)>();
         var events = new List<GenerationEvent>();
+        var finished = new List<(string Provider, GenerationStatus Status, TimeSpan Took)>();
         foreach (var entry in context.ChangeTracker.Entries<Generation>().ToList())
         {
             var generation = entry.Entity;
@@ -63,6 +65,7 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier, TimeP
             foreach (var change in generation.TakeChanges())
             {
                 taken.Add((generation.WorkspaceId, change));
+                if (change.Status.IsFinal()) finished.Add((generation.ProviderId, change.Status, now - generation.CreatedAt));
                 events.Add(new GenerationEvent
                 {
                     WorkspaceId = generation.WorkspaceId,
@@ -79,6 +82,7 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier, TimeP
         var batch = pending.GetOrCreateValue(context);
         batch.Changes.AddRange(taken);
         batch.Events.AddRange(events);
+        batch.Finished.AddRange(finished);
     }
 
     private async Task PublishAsync(DbContext context)
@@ -87,6 +91,7 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier, TimeP
         pending.Remove(context);
         // The context may live on (a worker's scope): the log rows are written, it need not track them.
         foreach (var logged in batch.Events) context.Entry(logged).State = EntityState.Detached;
+        foreach (var (provider, status, took) in batch.Finished) metrics.GenerationFinished(provider, status, took);
         foreach (var (workspaceId, change) in batch.Changes) await notifier.PublishAsync(workspaceId, change);
     }
 
@@ -101,5 +106,6 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier, TimeP
     {
         public List<(Guid WorkspaceId, GenerationChanged Change)> Changes { get; } = [];
         public List<GenerationEvent> Events { get; } = [];
+        public List<(string Provider, GenerationStatus Status, TimeSpan Took)> Finished { get; } = [];
     }
 }

@@ -1,4 +1,4 @@
-using ImageHub.Web.Features.Events;
+using ImageHub.Web.Infrastructure.Changes;
 
 namespace ImageHub.Web.Features.Jobs;
 
@@ -24,3 +24,6 @@ public sealed class GenerationNotifier
     /// <summary>Tells every subscriber of <paramref name="workspaceId"/>, here (returns once they took it) and on the other instances.</summary>
     public Task PublishAsync(Guid workspaceId, GenerationChanged change) => bus.PublishAsync(new GenerationChangeMessage(workspaceId, change));
 }
+
+/// <summary>A generation of <paramref name="WorkspaceId"/> changed: what travels on the <see cref="ChangeBus"/>.</summary>
+public sealed record GenerationChangeMessage(Guid WorkspaceId, GenerationChanged Change);

@@ -31,6 +31,11 @@ public sealed class JobWorker(
     /// <summary>This process's lease owner token.</summary>
     public string Owner { get; } = $"{Environment.ProcessId}/{Guid.NewGuid():N}";
 
+    private long lastTurn = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    /// <summary>How long ago the worker last went round its loop (the readiness check: Infrastructure/TelemetryHealthChecks.cs).</summary>
+    public TimeSpan SinceLastTurn => System.Diagnostics.Stopwatch.GetElapsedTime(Interlocked.Read(ref lastTurn));
+
     private JobsOptions Options => options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -68,6 +73,7 @@ public sealed class JobWorker(
                     logger.LogError(e, "The job worker could not read the queue; retrying");
                 }
                 await signal.WaitAsync(Options.IdlePollInterval, stoppingToken);
+                Interlocked.Exchange(ref lastTurn, System.Diagnostics.Stopwatch.GetTimestamp());
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

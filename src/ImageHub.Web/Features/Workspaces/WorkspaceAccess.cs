@@ -1,5 +1,5 @@
 using ImageHub.Web.Data;
-using ImageHub.Web.Features.Events;
+using ImageHub.Web.Infrastructure.Changes;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Workspaces;
@@ -35,7 +35,7 @@ public sealed class WorkspaceAccess(CurrentWorkspace current, IDbContextFactory<
 }
 
 /// <summary>A membership that changed: <see cref="UserId"/> was removed from <see cref="WorkspaceId"/>, or their role there changed.</summary>
-public sealed record MembershipChange(Guid WorkspaceId, Guid UserId) : ChangeMessage;
+public sealed record MembershipChange(Guid WorkspaceId, Guid UserId);
 
 /// <summary>
 /// Tells every open circuit of a user, on every instance, that their membership changed (<see cref="WorkspaceCircuitHandler"/>

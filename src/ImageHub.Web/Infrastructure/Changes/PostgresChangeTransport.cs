@@ -4,7 +4,7 @@ using ImageHub.Web.Data;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace ImageHub.Web.Features.Events;
+namespace ImageHub.Web.Infrastructure.Changes;
 
 /// <summary>
 /// Carries <see cref="ChangeBus"/> changes between instances on PostgreSQL: LISTEN on one dedicated connection per
@@ -24,9 +24,9 @@ public sealed class PostgresChangeTransport(
     private static readonly TimeSpan QuietPing = TimeSpan.FromSeconds(30);
 
     private readonly string instance = Guid.NewGuid().ToString("N")[..12];
-    private readonly Channel<ChangeMessage> outgoing = System.Threading.Channels.Channel.CreateBounded<ChangeMessage>(
+    private readonly Channel<object> outgoing = System.Threading.Channels.Channel.CreateBounded<object>(
         new BoundedChannelOptions(10_000) { SingleReader = true, FullMode = BoundedChannelFullMode.DropWrite });
-    private readonly Channel<ChangeMessage> incoming = System.Threading.Channels.Channel.CreateUnbounded<ChangeMessage>(
+    private readonly Channel<object> incoming = System.Threading.Channels.Channel.CreateUnbounded<object>(
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private NpgsqlDataSource? dataSource;
@@ -107,8 +107,8 @@ public sealed class PostgresChangeTransport(
         try
         {
             var envelope = JsonSerializer.Deserialize<Envelope>(e.Payload);
-            if (envelope is null || envelope.From == instance || envelope.Change is null) return;
-            incoming.Writer.TryWrite(envelope.Change);
+            if (envelope is null || envelope.From == instance) return;
+            if (bus.Read(envelope.Type, envelope.Change) is { } change) incoming.Writer.TryWrite(change);
         }
         catch (JsonException ex)
         {
@@ -133,7 +133,7 @@ public sealed class PostgresChangeTransport(
             batch.Clear();
             while (batch.Count < 64 && outgoing.Reader.TryRead(out var change))
             {
-                var payload = JsonSerializer.Serialize(new Envelope(instance, change));
+                var payload = JsonSerializer.Serialize(new Envelope(instance, ChangeBus.NameOf(change.GetType()), JsonSerializer.SerializeToElement(change, change.GetType())));
                 if (System.Text.Encoding.UTF8.GetByteCount(payload) > MaxPayloadBytes)
                 {
                     logger.LogWarning("A {Change} is too large to send to the other instances and was skipped.", change.GetType().Name);
@@ -159,5 +159,5 @@ public sealed class PostgresChangeTransport(
         }
     }
 
-    private sealed record Envelope(string From, ChangeMessage? Change);
+    private sealed record Envelope(string From, string Type, JsonElement Change);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ImageHub.Web.Features.Events;
+namespace ImageHub.Web.Infrastructure.Changes;
 
 /// <summary>
 /// The subscriber lists the notifiers keep in this process, by key (a workspace, a user): subscribe, unsubscribe by

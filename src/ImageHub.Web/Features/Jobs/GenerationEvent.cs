@@ -1,14 +1,13 @@
-using ImageHub.Web.Features.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace ImageHub.Web.Features.Events;
+namespace ImageHub.Web.Features.Jobs;
 
 /// <summary>
 /// One line of the event log behind <c>GET /api/v1/events</c>: a generation's status (or progress) change, written in the
 /// same transaction as the change itself (<see cref="GenerationChangePublisher"/>), so a client resuming with
 /// <c>Last-Event-ID</c> misses nothing, whichever instance made the change. <see cref="Id"/> grows with every row of the
-/// database; rows older than <c>Events:Retention</c> are pruned (<see cref="EventLogPruner"/>).
+/// database; rows older than <c>Events:Retention</c> are pruned (Features/Events/EventLogPruner.cs).
 /// </summary>
 /// <remarks>Not <see cref="Data.IWorkspaceScoped"/>: the worker writes it for any workspace; readers filter by <see cref="WorkspaceId"/> themselves.</remarks>
 public sealed class GenerationEvent
