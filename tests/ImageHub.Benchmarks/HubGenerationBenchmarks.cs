@@ -109,7 +109,7 @@ public class HubGenerationBenchmarks
         RunBatchAsync(record: false).GetAwaiter().GetResult(); // warm the JIT, the pools and the sandbox
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

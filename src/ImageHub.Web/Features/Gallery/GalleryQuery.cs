@@ -111,7 +111,7 @@ public sealed record GalleryPageResult(IReadOnlyList<GalleryItem> Items, string?
 /// tenant filter, so another workspace's rows are never visible; one short-lived context per call (Blazor circuits
 /// must not share one).
 /// </summary>
-public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts, IProviderRegistry providers)
+public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts, IProviderRegistry providers, Microsoft.Extensions.Options.IOptions<GalleryOptions> options)
 {
     /// <summary>The provider's display name, from the provider itself.</summary>
     public string ProviderName(string providerId) => providers.TryGet(providerId, out var provider) ? provider.DisplayName : providerId;
@@ -172,7 +172,7 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts, IProv
     {
         take = Math.Clamp(take, 1, 200);
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        var query = Filtered(db, filter, userId);
+        var query = Filtered(db, filter, userId, await GallerySearch.ScanNewestFirstAsync(db, GallerySearch.Words(filter.Query), options.Value.SearchScanThreshold, cancellationToken));
         if (cursor is { } c) query = query.Where(r => r.Image.CreatedAt < c.At || (r.Image.CreatedAt == c.At && r.Image.Id.CompareTo(c.Id) < 0));
         var rows = await query.OrderByDescending(r => r.Image.CreatedAt).ThenByDescending(r => r.Image.Id).Take(take + 1).ToListAsync(cancellationToken);
         var page = rows.Take(take).ToList();
@@ -186,7 +186,7 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts, IProv
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         var image = await db.Set<GeneratedImage>().AsNoTracking().FirstOrDefaultAsync(i => i.Id == imageId, cancellationToken);
         if (image is null) return (null, null);
-        var query = Filtered(db, filter, userId);
+        var query = Filtered(db, filter, userId, await GallerySearch.ScanNewestFirstAsync(db, GallerySearch.Words(filter.Query), options.Value.SearchScanThreshold, cancellationToken));
         var (at, id) = (image.CreatedAt, image.Id);
         var newer = await query.Where(r => r.Image.CreatedAt > at || (r.Image.CreatedAt == at && r.Image.Id.CompareTo(id) > 0))
             .OrderBy(r => r.Image.CreatedAt).ThenBy(r => r.Image.Id).Select(r => (Guid?)r.Image.Id).FirstOrDefaultAsync(cancellationToken);
@@ -227,13 +227,15 @@ public sealed class GalleryQuery(IDbContextFactory<AppDbContext> contexts, IProv
         public required Generation Generation { get; init; }
     }
 
-    private static IQueryable<Row> Filtered(AppDbContext db, GalleryFilter filter, Guid? userId)
+    /// <param name="scan">SQLite with a common search word: match images in gallery order (<see cref="GallerySearch.ImagesMatching"/>).</param>
+    private static IQueryable<Row> Filtered(AppDbContext db, GalleryFilter filter, Guid? userId, bool scan)
     {
-        var generations = GallerySearch.Matching(db, db.Set<Generation>(), GallerySearch.Words(filter.Query));
+        var words = GallerySearch.Words(filter.Query);
+        var generations = scan ? db.Set<Generation>() : GallerySearch.Matching(db, db.Set<Generation>(), words);
         if (filter.ProviderId is { } provider) generations = generations.Where(g => g.ProviderId == provider);
         if (filter.Model is { } model) generations = generations.Where(g => g.Model == model);
         if (filter.MemberId is { } member) generations = generations.Where(g => g.CreatedById == member);
-        var images = db.Set<GeneratedImage>().AsNoTracking().Where(i => filter.Trash ? i.DeletedAt != null : i.DeletedAt == null);
+        var images = (scan ? GallerySearch.ImagesMatching(db, words) : db.Set<GeneratedImage>()).AsNoTracking().Where(i => filter.Trash ? i.DeletedAt != null : i.DeletedAt == null);
         if (filter.From is { } from) images = images.Where(i => i.CreatedAt >= from);
         if (filter.To is { } to) images = images.Where(i => i.CreatedAt < to);
         if (filter.Starred && userId is { } me) images = images.Where(i => db.Set<ImageStar>().Any(s => s.ImageId == i.Id && s.UserId == me));

@@ -50,6 +50,37 @@ public static partial class GallerySearch
         }
     }
 
+    /// <summary>
+    /// On SQLite, above this many matches the gallery walks its newest-first index and checks each image against the
+    /// matches (48 hits come quickly); below it, it looks the few matches up and sorts them. The planner cannot tell
+    /// which is cheaper (it has no statistics on an FTS5 table), so <see cref="ScanNewestFirstAsync"/> asks
+    /// (<see cref="GalleryOptions.SearchScanThreshold"/>; measured in tests/ImageHub.Benchmarks/GalleryBenchmarks.cs).
+    /// </summary>
+    public const int DefaultScanThreshold = 1500;
+
+    /// <summary>True when, on SQLite, <paramref name="words"/> match more than <paramref name="threshold"/> prompts: walking the gallery in order beats looking them up.</summary>
+    public static async Task<bool> ScanNewestFirstAsync(AppDbContext db, IReadOnlyList<string> words, int threshold, CancellationToken cancellationToken)
+    {
+        if (words.Count == 0 || !db.Database.IsSqlite()) return false;
+        var match = SqliteMatch(words);
+        var count = await db.Database.SqlQuery<int>($"SELECT count(*) AS \"Value\" FROM \"GenerationSearch\" WHERE \"GenerationSearch\" MATCH {match}")
+            .SingleAsync(cancellationToken);
+        return count > threshold;
+    }
+
+    /// <summary>
+    /// SQLite, many matches: the images whose generation matches, checked row by row (the unary + keeps SQLite from
+    /// driving the query from the match list, so it reads the images newest first through their index).
+    /// </summary>
+    public static IQueryable<GeneratedImage> ImagesMatching(AppDbContext db, IReadOnlyList<string> words)
+    {
+        var match = SqliteMatch(words);
+        return db.Set<GeneratedImage>().FromSql(
+            $"SELECT * FROM \"GeneratedImages\" WHERE +\"GenerationId\" IN (SELECT \"GenerationId\" FROM \"GenerationSearch\" WHERE \"GenerationSearch\" MATCH {match})");
+    }
+
+    private static string SqliteMatch(IReadOnlyList<string> words) => string.Join(" ", words.Select(w => "\"" + w + "\"*"));
+
     /// <summary>The generations whose prompt has every word (as a prefix).</summary>
     public static IQueryable<Generation> Matching(AppDbContext db, IQueryable<Generation> generations, IReadOnlyList<string> words)
     {
@@ -59,7 +90,7 @@ public static partial class GallerySearch
             var query = string.Join(" & ", words.Select(w => w + ":*"));
             return generations.Where(g => EF.Functions.ToTsVector("simple", g.Prompt).Matches(EF.Functions.ToTsQuery("simple", query)));
         }
-        var match = string.Join(" ", words.Select(w => "\"" + w + "\"*"));
+        var match = SqliteMatch(words);
         var ids = db.Database.SqlQuery<Guid>($"SELECT \"GenerationId\" AS \"Value\" FROM \"GenerationSearch\" WHERE \"GenerationSearch\" MATCH {match}");
         return generations.Where(g => ids.Contains(g.Id));
     }

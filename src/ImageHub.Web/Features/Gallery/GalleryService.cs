@@ -15,6 +15,9 @@ public sealed class GalleryOptions
 
     /// <summary>How often the trash is checked.</summary>
     public TimeSpan PurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>SQLite: above this many matching prompts a search walks the gallery newest first instead of looking the matches up.</summary>
+    public int SearchScanThreshold { get; set; } = GallerySearch.DefaultScanThreshold;
 }
 
 public sealed record BoardView(Guid Id, string Name, int Images, DateTimeOffset CreatedAt);

@@ -1,0 +1,174 @@
+extern alias web;
+
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using web::ImageHub.Web.Data;
+using web::ImageHub.Web.Features.Gallery;
+using web::ImageHub.Web.Features.Jobs;
+using web::ImageHub.Web.Features.Workspaces;
+
+namespace ImageHub.Benchmarks;
+
+/// <summary>
+/// The gallery's two reads at scale: the first page (48 newest images) and a search by one prompt word, through
+/// <see cref="GalleryQuery"/> (what the page and <c>GET /api/v1/images</c> run), on a workspace seeded with
+/// <see cref="Images"/> images (one per generation, prompts of eight words from a 200-word vocabulary, so a word
+/// matches about 4 % of them; newest-first matches come quickly). SQLite, and PostgreSQL when IMAGEHUB_TEST_POSTGRES
+/// is set (a fresh database, dropped afterwards). Statistics are refreshed after seeding (ANALYZE), as autovacuum and
+/// SQLite's optimize would do on a live database. In process.
+/// `dotnet run -c Release --project tests/ImageHub.Benchmarks -- --filter '*Gallery*'`
+/// </summary>
+[Config(typeof(Config))]
+public class GalleryBenchmarks
+{
+    private sealed class Config : ManualConfig
+    {
+        public Config()
+        {
+            AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(15).WithId("Gallery-InProcess"));
+            AddColumn(BenchmarkDotNet.Columns.StatisticColumn.Median);
+        }
+    }
+
+    public const int Images = 100_000;
+    private const string PostgresVariable = "IMAGEHUB_TEST_POSTGRES";
+
+    private static readonly string[] Vocabulary = BuildVocabulary();
+
+    private WebApplicationFactory<web::Program> app = null!;
+    private AsyncServiceScope scope;
+    private GalleryQuery query = null!;
+    private Guid userId;
+    private string root = "";
+    private string? database;
+
+    [Params("Sqlite", "Postgres")]
+    public string Database { get; set; } = "Sqlite";
+
+    [GlobalSetup]
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    private async Task SetupAsync()
+    {
+        root = Path.Combine(Path.GetTempPath(), "imagehub-bench", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        var settings = new Dictionary<string, string?>
+        {
+            ["Storage:Root"] = root,
+            ["Database:Provider"] = Database,
+            ["Jobs:Enabled"] = "false",
+            ["Bootstrap:AdminEmail"] = "bench@example.com",
+            ["Bootstrap:AdminPassword"] = "correct horse battery",
+        };
+        if (Database == "Postgres")
+        {
+            var admin = Environment.GetEnvironmentVariable(PostgresVariable)
+                ?? throw new InvalidOperationException($"The PostgreSQL case needs {PostgresVariable} (a connection string without Database=).");
+            database = $"imagehub_bench_{Guid.NewGuid():N}";
+            settings["ConnectionStrings:ImageHub"] = $"{admin};Database={database}";
+        }
+        // The factory looks for the web project beside the solution; tell it where it really is.
+        var webProject = Path.Combine(HubGenerationBenchmarks.RepositoryRoot(), "src", "ImageHub.Web");
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_IMAGEHUB_WEB", webProject);
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ImageHub_Web", webProject);
+        app = new WebApplicationFactory<web::Program>().WithWebHostBuilder(builder =>
+        {
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        });
+        using (var client = app.CreateClient()) await client.GetAsync("/health/live"); // starts the app: migrations, bootstrap
+
+        scope = app.Services.CreateAsyncScope();
+        var sp = scope.ServiceProvider;
+        var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<web::ImageHub.Web.Features.Account.AppUser>>();
+        userId = (await users.FindByEmailAsync("bench@example.com"))!.Id;
+        var membership = (await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(userId, null))!;
+        sp.GetRequiredService<CurrentWorkspace>().Set(membership.WorkspaceId, membership.Role, userId: userId);
+
+        var clock = Stopwatch.StartNew();
+        await SeedAsync(sp.GetRequiredService<IDbContextFactory<AppDbContext>>(), userId);
+        Console.WriteLine($"// seeded {Images} images on {Database} in {clock.Elapsed.TotalSeconds:0} s");
+        query = sp.GetRequiredService<GalleryQuery>();
+    }
+
+    private static async Task SeedAsync(IDbContextFactory<AppDbContext> contexts, Guid userId)
+    {
+        var random = new Random(42);
+        var providers = new[] { "koala", "qolaba", "coals", "kolbo" };
+        var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        const int batch = 5_000;
+        for (var done = 0; done < Images; done += batch)
+        {
+            await using var db = await contexts.CreateDbContextAsync();
+            db.ChangeTracker.AutoDetectChangesEnabled = false;
+            for (var i = done; i < done + batch; i++)
+            {
+                var at = start.AddSeconds(i * 60);
+                var prompt = string.Join(' ', Enumerable.Range(0, 8).Select(_ => Vocabulary[random.Next(Vocabulary.Length)]));
+                var generation = new Generation { ProviderId = providers[i % 4], Prompt = prompt, CreatedById = userId, CreatedAt = at, Model = i % 3 == 0 ? "flux" : null };
+                db.Add(generation);
+                db.Add(new GeneratedImage
+                {
+                    GenerationId = generation.Id, Sha256 = i.ToString("x64"), ContentType = "image/png", Width = 1024, Height = 1024, Length = 1000, CreatedAt = at,
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+        await using var last = await contexts.CreateDbContextAsync();
+        await last.Database.ExecuteSqlRawAsync("ANALYZE");
+    }
+
+    /// <summary>The gallery as it opens: the 48 newest images of the workspace.</summary>
+    [Benchmark]
+    public async Task<int> FirstPage() => (await query.PageAsync(GalleryFilter.None, null, userId)).Items.Count;
+
+    /// <summary>A search for one prompt word, first page.</summary>
+    [Benchmark]
+    public async Task<int> SearchOneWord() => (await query.PageAsync(new GalleryFilter(Query: "lighthouse"), null, userId)).Items.Count;
+
+    /// <summary>A search for two words that rarely meet (about 0.2 % of the images), first page.</summary>
+    [Benchmark]
+    public async Task<int> SearchTwoWords() => (await query.PageAsync(new GalleryFilter(Query: "lighthouse copper"), null, userId)).Items.Count;
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        app.Dispose();
+        if (database is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            using var connection = new NpgsqlConnection($"{Environment.GetEnvironmentVariable(PostgresVariable)};Database=postgres");
+            connection.Open();
+            using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+            drop.ExecuteNonQuery();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+    }
+
+    private static string[] BuildVocabulary()
+    {
+        var words = new List<string> { "lighthouse", "copper" };
+        var syllables = new[] { "ka", "lo", "mi", "ren", "sa", "tor", "vel", "qui", "zan", "dor", "pe", "lun", "gra", "fen" };
+        var random = new Random(7);
+        while (words.Count < 200)
+        {
+            var word = string.Concat(Enumerable.Range(0, 3).Select(_ => syllables[random.Next(syllables.Length)]));
+            if (!words.Contains(word)) words.Add(word);
+        }
+        return [.. words];
+    }
+}
