@@ -77,6 +77,7 @@ public static class Extensions
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure on HTTPS, directly or through X-Forwarded-Proto
+            o.Events.OnValidatePrincipal = AccountSessions.ValidatePrincipalAsync; // ended sessions first, then the security stamp
             o.Events.OnRedirectToLogin = ApiAwareRedirect(StatusCodes.Status401Unauthorized, o.Events.OnRedirectToLogin);
             o.Events.OnRedirectToAccessDenied = ApiAwareRedirect(StatusCodes.Status403Forbidden, o.Events.OnRedirectToAccessDenied);
         });
@@ -96,7 +97,7 @@ public static class Extensions
             })
             .AddEntityFrameworkStores<AppDbContext>()
             .AddUserManager<AppUserManager>()
-            .AddSignInManager()
+            .AddSignInManager<AppSignInManager>()
             .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
@@ -112,7 +113,17 @@ public static class Extensions
         services.AddSingleton<UnknownLoginAttempts>();
         services.AddIdentityRateLimits();
         services.AddScoped<BootstrapService>();
+        // Every cookie's security stamp is re-checked a minute after the last check (on the app's clock); in this process
+        // an ended session (disabled account, reset two-factor) is refused at its next request (AccountSessions).
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<TimeProvider>((o, time) =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            o.TimeProvider = time;
+        });
+        services.AddSingleton<AccountSessions>();
+        services.AddScoped<CircuitHandler, AccountSessionCircuitHandler>();
         services.AddScoped<Features.Admin.AdminService>();
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Features.Admin.InstanceAdminHandler>();
 
         // Workspaces and the one authorization mechanism.
         services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)

@@ -1,4 +1,3 @@
-using ImageHub.Web.Features.Account;
 using Microsoft.AspNetCore.Authorization;
 
 namespace ImageHub.Web.Features.Workspaces;
@@ -19,7 +18,7 @@ public static class Policies
         .AddPolicy(WorkspaceMember, p => p.RequireAuthenticatedUser().AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Member)))
         .AddPolicy(WorkspaceAdmin, p => p.RequireAuthenticatedUser().AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Admin)))
         .AddPolicy(WorkspaceOwner, p => p.RequireAuthenticatedUser().AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Owner)))
-        .AddPolicy(InstanceAdmin, p => p.RequireAuthenticatedUser().RequireClaim(ClaimsPrincipalExtensions.InstanceAdminClaim, "true"));
+        .AddPolicy(InstanceAdmin, p => p.RequireAuthenticatedUser().AddRequirements(new Admin.InstanceAdminRequirement()));
 }
 
 /// <summary>Requires at least <paramref name="MinimumRole"/> in <see cref="CurrentWorkspace"/>.</summary>
