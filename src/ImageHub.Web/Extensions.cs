@@ -121,6 +121,8 @@ public static class Extensions
             o.TimeProvider = time;
         });
         services.AddSingleton<AccountSessions>();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section);
+        services.AddScoped<TwoFactorPolicy>();
         services.AddScoped<CircuitHandler, AccountSessionCircuitHandler>();
         services.AddScoped<Features.Admin.AdminService>();
         services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Features.Admin.InstanceAdminHandler>();
@@ -213,6 +215,7 @@ public static class Extensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
         app.UseAuthentication();
+        app.UseMiddleware<TwoFactorRequirementMiddleware>(); // Security:RequireTwoFactorForAdmins
         app.UseMiddleware<WorkspaceMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();

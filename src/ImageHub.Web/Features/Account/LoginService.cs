@@ -3,7 +3,7 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace ImageHub.Web.Features.Account;
 
-public enum LoginOutcome { Succeeded, WrongEmailOrPassword, LockedOut, Disabled }
+public enum LoginOutcome { Succeeded, WrongEmailOrPassword, LockedOut, Disabled, RequiresTwoFactor }
 
 /// <summary>
 /// Password sign-in that does not tell which accounts exist: an unknown email fails and locks out after the same
@@ -42,6 +42,7 @@ public sealed class LoginService(SignInManager<AppUser> signInManager, UserManag
                 ? LoginOutcome.Disabled : LoginOutcome.WrongEmailOrPassword;
         }
         return result.Succeeded ? LoginOutcome.Succeeded
+            : result.RequiresTwoFactor ? LoginOutcome.RequiresTwoFactor
             : result.IsLockedOut ? LoginOutcome.LockedOut
             : LoginOutcome.WrongEmailOrPassword;
     }

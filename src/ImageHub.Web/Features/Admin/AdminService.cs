@@ -177,6 +177,19 @@ public sealed class AdminService(
             return Outcome.Ok($"{user.Email} is deleted. Their generations stay, shown as by \"a former member\".");
         }, after: user => sessions.EndSessionsAsync(user.Id, null));
 
+    /// <summary>Turns another account's two-factor sign-in off (lost phone and codes): its authenticator key and recovery codes go, its sessions end.</summary>
+    public Task<Outcome> ResetTwoFactorAsync(AdminActor actor, Guid userId, CancellationToken cancellationToken = default) =>
+        ChangeAccountAsync(actor, userId, cancellationToken, async (db, user, at) =>
+        {
+            if (user.Id == at.Actor.UserId) return Failure.Conflict("Reset your own two-factor sign-in on your account page, or ask another administrator.");
+            if (!user.TwoFactorEnabled) return Outcome.Ok($"{user.Email} has no two-factor sign-in to reset.");
+            user.TwoFactorEnabled = false;
+            user.SecurityStamp = Guid.NewGuid().ToString();
+            await db.UserTokens.Where(t => t.UserId == user.Id && (t.Name == "AuthenticatorKey" || t.Name == "RecoveryCodes")).ExecuteDeleteAsync(cancellationToken);
+            Audit(db, at, AdminAuditAction.TwoFactorReset, user, "two-factor on", "two-factor off; signed out");
+            return Outcome.Ok($"{user.Email}'s two-factor sign-in is reset: they sign in with their password and set it up again.");
+        }, after: user => sessions.EndSessionsAsync(user.Id, user.SecurityStamp));
+
     public async Task<Outcome> SetRegistrationModeAsync(AdminActor actor, RegistrationMode mode, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
