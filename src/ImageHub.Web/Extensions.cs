@@ -125,7 +125,7 @@ public static class Extensions
         services.AddScoped<TwoFactorPolicy>();
         services.AddScoped<CircuitHandler, AccountSessionCircuitHandler>();
         services.AddScoped<Features.Admin.AdminService>();
-        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Features.Admin.InstanceAdminHandler>();
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, InstanceAdminHandler>();
 
         // Workspaces and the one authorization mechanism.
         services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)
