@@ -81,6 +81,7 @@ public static class Extensions
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.Cookie.HttpOnly = true;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // Secure on HTTPS, directly or through X-Forwarded-Proto
+            o.Events.OnValidatePrincipal = AccountSessions.ValidatePrincipalAsync; // ended sessions first, then the security stamp
             o.Events.OnRedirectToLogin = ApiAwareRedirect(StatusCodes.Status401Unauthorized, o.Events.OnRedirectToLogin);
             o.Events.OnRedirectToAccessDenied = ApiAwareRedirect(StatusCodes.Status403Forbidden, o.Events.OnRedirectToAccessDenied);
         });
@@ -100,7 +101,7 @@ public static class Extensions
             })
             .AddEntityFrameworkStores<AppDbContext>()
             .AddUserManager<AppUserManager>()
-            .AddSignInManager()
+            .AddSignInManager<AppSignInManager>()
             .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
             .AddDefaultTokenProviders();
@@ -116,7 +117,19 @@ public static class Extensions
         services.AddSingleton<UnknownLoginAttempts>();
         services.AddIdentityRateLimits();
         services.AddScoped<BootstrapService>();
+        // Every cookie's security stamp is re-checked a minute after the last check (on the app's clock); in this process
+        // an ended session (disabled account, reset two-factor) is refused at its next request (AccountSessions).
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<TimeProvider>((o, time) =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            o.TimeProvider = time;
+        });
+        services.AddSingleton<AccountSessions>();
+        services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section);
+        services.AddScoped<TwoFactorPolicy>();
+        services.AddScoped<CircuitHandler, AccountSessionCircuitHandler>();
         services.AddScoped<Features.Admin.AdminService>();
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, InstanceAdminHandler>();
 
         // Workspaces and the one authorization mechanism.
         services.AddOptions<WorkspaceOptions>().BindConfiguration(WorkspaceOptions.Section)
@@ -211,6 +224,7 @@ public static class Extensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
 
         app.UseAuthentication();
+        app.UseMiddleware<TwoFactorRequirementMiddleware>(); // Security:RequireTwoFactorForAdmins
         app.UseMiddleware<WorkspaceMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();

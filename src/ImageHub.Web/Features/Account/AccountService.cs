@@ -25,6 +25,9 @@ public sealed class AccountService(
     public const string InviteOnlyMessage =
         "This ImageHub is invite-only. Ask a workspace admin for an invite link and open it to register.";
 
+    public const string ClosedMessage =
+        "This ImageHub takes no new accounts: its administrator has closed registration. Ask them if you need one.";
+
     public async Task<RegistrationMode> GetRegistrationModeAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
@@ -58,6 +61,8 @@ public sealed class AccountService(
     public async Task<string?> WhyRegistrationIsClosedAsync(string? inviteToken, CancellationToken cancellationToken = default)
     {
         if (!await AnyAccountExistsAsync(cancellationToken)) return null;
+        var mode = await GetRegistrationModeAsync(cancellationToken);
+        if (mode == RegistrationMode.Closed) return ClosedMessage;
         if (!string.IsNullOrEmpty(inviteToken))
         {
             var invite = await workspaces.LookupInviteAsync(inviteToken, cancellationToken);
@@ -65,7 +70,7 @@ public sealed class AccountService(
             if (invite.Problem is { } problem) return problem;
             return null;
         }
-        return await GetRegistrationModeAsync(cancellationToken) == RegistrationMode.Open ? null : InviteOnlyMessage;
+        return mode == RegistrationMode.Open ? null : InviteOnlyMessage;
     }
 
     /// <summary>

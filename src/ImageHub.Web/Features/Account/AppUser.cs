@@ -22,6 +22,9 @@ public sealed class AppUser : IdentityUser<Guid>
     public Guid? SelectedWorkspaceId { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>When an instance administrator disabled the account (it cannot sign in, its sessions and tokens ended); null while enabled.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }
 
 /// <summary>Light, dark, or whatever the device's system setting says.</summary>

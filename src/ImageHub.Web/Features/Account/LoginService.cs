@@ -3,7 +3,7 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace ImageHub.Web.Features.Account;
 
-public enum LoginOutcome { Succeeded, WrongEmailOrPassword, LockedOut }
+public enum LoginOutcome { Succeeded, WrongEmailOrPassword, LockedOut, Disabled, RequiresTwoFactor }
 
 /// <summary>
 /// Password sign-in that does not tell which accounts exist: an unknown email fails and locks out after the same
@@ -22,6 +22,8 @@ public sealed class LoginService(SignInManager<AppUser> signInManager, UserManag
 
     public const string WrongEmailOrPasswordMessage = "Wrong email or password. Check both and try again.";
 
+    public const string DisabledMessage = "This account is disabled. Ask an administrator of this ImageHub to enable it again.";
+
     public async Task<LoginOutcome> PasswordSignInAsync(string email, string password, bool remember)
     {
         email = email.Trim();
@@ -33,7 +35,14 @@ public sealed class LoginService(SignInManager<AppUser> signInManager, UserManag
             return unknown.Fail(email, userManager.Options.Lockout) ? LoginOutcome.LockedOut : LoginOutcome.WrongEmailOrPassword;
         }
         var result = await signInManager.PasswordSignInAsync(user, password, remember, lockoutOnFailure: true);
+        if (result.IsNotAllowed)
+        {
+            // Refused before the password was checked: say "disabled" only to whoever knows the password.
+            return user.DisabledAt is not null && await userManager.CheckPasswordAsync(user, password)
+                ? LoginOutcome.Disabled : LoginOutcome.WrongEmailOrPassword;
+        }
         return result.Succeeded ? LoginOutcome.Succeeded
+            : result.RequiresTwoFactor ? LoginOutcome.RequiresTwoFactor
             : result.IsLockedOut ? LoginOutcome.LockedOut
             : LoginOutcome.WrongEmailOrPassword;
     }

@@ -18,6 +18,8 @@ public enum RegistrationMode
     InviteOnly,
     /// <summary>Anyone who reaches the instance can create an account.</summary>
     Open,
+    /// <summary>No new accounts at all, not even with an invite link (invites still add existing accounts to workspaces).</summary>
+    Closed,
 }
 
 internal sealed class InstanceSettingsConfiguration : IEntityTypeConfiguration<InstanceSettings>
