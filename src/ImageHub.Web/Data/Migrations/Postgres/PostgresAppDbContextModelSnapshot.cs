@@ -415,43 +415,6 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
-            modelBuilder.Entity("ImageHub.Web.Features.Events.GenerationEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<Guid>("GenerationId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int?>("Progress")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("ProviderId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<Guid>("WorkspaceId")
-                        .HasColumnType("uuid");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CreatedAt");
-
-                    b.ToTable("GenerationEvents", (string)null);
-                });
-
             modelBuilder.Entity("ImageHub.Web.Features.Gallery.Board", b =>
                 {
                     b.Property<Guid>("Id")
@@ -684,6 +647,43 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
                     b.ToTable("Generations", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Jobs.GenerationEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("GenerationId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("Progress")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ProviderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("GenerationEvents", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.KeyAuditEntry", b =>

@@ -410,41 +410,6 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.ToTable("PromptHistoryEntries", (string)null);
                 });
 
-            modelBuilder.Entity("ImageHub.Web.Features.Events.GenerationEvent", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("CreatedAt")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<Guid>("GenerationId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<int?>("Progress")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<string>("ProviderId")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("TEXT");
-
-                    b.Property<Guid>("WorkspaceId")
-                        .HasColumnType("TEXT");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("CreatedAt");
-
-                    b.ToTable("GenerationEvents", (string)null);
-                });
-
             modelBuilder.Entity("ImageHub.Web.Features.Gallery.Board", b =>
                 {
                     b.Property<Guid>("Id")
@@ -677,6 +642,41 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
                     b.ToTable("Generations", (string)null);
+                });
+
+            modelBuilder.Entity("ImageHub.Web.Features.Jobs.GenerationEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("GenerationId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("Progress")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ProviderId")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("WorkspaceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("GenerationEvents", (string)null);
                 });
 
             modelBuilder.Entity("ImageHub.Web.Features.Keys.KeyAuditEntry", b =>
