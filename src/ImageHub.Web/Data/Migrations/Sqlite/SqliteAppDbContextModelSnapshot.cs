@@ -499,6 +499,8 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "Status");
+
                     b.ToTable("Generations", (string)null);
                 });
 

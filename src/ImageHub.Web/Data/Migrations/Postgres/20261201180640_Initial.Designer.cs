@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ImageHub.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261201173633_Initial")]
+    [Migration("20261201180640_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -506,6 +506,8 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.HasIndex("WorkspaceId", "Status");
 
                     b.ToTable("Generations", (string)null);
                 });

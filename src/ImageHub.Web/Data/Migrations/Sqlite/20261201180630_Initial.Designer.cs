@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ImageHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261201173630_Initial")]
+    [Migration("20261201180630_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -501,6 +501,8 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.HasIndex("Status", "NextAttemptAt");
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
+
+                    b.HasIndex("WorkspaceId", "Status");
 
                     b.ToTable("Generations", (string)null);
                 });

@@ -761,6 +761,11 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 columns: new[] { "WorkspaceId", "CreatedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_Generations_WorkspaceId_Status",
+                table: "Generations",
+                columns: new[] { "WorkspaceId", "Status" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_KeyAuditEntries_WorkspaceId_At",
                 table: "KeyAuditEntries",
                 columns: new[] { "WorkspaceId", "At" });
