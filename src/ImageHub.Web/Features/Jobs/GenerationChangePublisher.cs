@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
@@ -6,10 +7,21 @@ namespace ImageHub.Web.Features.Jobs;
 /// <summary>
 /// Publishes the changes the <see cref="Generation"/> aggregate raised, once they are committed: whoever saves a
 /// generation (the service, the runner, the worker's sweeps) tells the open circuits through this one place.
-/// A failed save publishes nothing (the change did not happen).
+/// A failed save publishes nothing (the change did not happen). A save inside an explicit transaction (the ledger's,
+/// <see cref="Spend.LedgerCommitter"/>) publishes when that transaction commits, so a page that re-reads the row sees it.
 /// </summary>
-public sealed class GenerationChangePublisher(GenerationNotifier notifier) : SaveChangesInterceptor
+public sealed class GenerationChangePublisher(GenerationNotifier notifier) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
+    public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context) await PublishAsync(context);
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData.Context is { } context) PublishAsync(context).GetAwaiter().GetResult();
+    }
+
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
     {
@@ -25,13 +37,13 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier) : Sav
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context) await PublishAsync(context);
+        if (eventData.Context is { Database.CurrentTransaction: null } context) await PublishAsync(context);
         return result;
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (eventData.Context is { } context) PublishAsync(context).GetAwaiter().GetResult();
+        if (eventData.Context is { Database.CurrentTransaction: null } context) PublishAsync(context).GetAwaiter().GetResult();
         return result;
     }
 
