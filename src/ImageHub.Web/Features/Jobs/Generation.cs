@@ -285,6 +285,9 @@ internal sealed class GenerationConfiguration : IEntityTypeConfiguration<Generat
         builder.Property(g => g.CostUsd).HasPrecision(18, 6);
         builder.HasIndex(g => new { g.WorkspaceId, g.CreatedAt });
         builder.HasIndex(g => new { g.Status, g.NextAttemptAt });
+        // The workspace's generations by status (in flight, waiting for review): with the tenant filter, SQLite would
+        // otherwise walk every generation of the workspace through (WorkspaceId, CreatedAt).
+        builder.HasIndex(g => new { g.WorkspaceId, g.Status });
         builder.HasIndex(g => g.BatchId);
         builder.HasOne<Workspaces.Workspace>().WithMany().HasForeignKey(g => g.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
     }

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Runtime.CompilerServices;
 using ImageHub.Web.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -10,12 +11,32 @@ namespace ImageHub.Web.Features.Jobs;
 /// service, the runner, the worker's sweeps) goes through this one place. Before the save it adds one
 /// <see cref="GenerationEvent"/> per change to the same save (one transaction: the event log behind /api/v1/events
 /// has exactly the committed changes); once committed it tells the open circuits of every instance
-/// (<see cref="GenerationNotifier"/>) and counts the generations that ended (<see cref="ImageHubMetrics"/>). A failed save
-/// publishes nothing and leaves no event behind.
+/// (<see cref="GenerationNotifier"/>) and counts the generations that ended (<see cref="ImageHubMetrics"/>). A save
+/// inside an explicit transaction (the ledger's, <see cref="Spend.LedgerCommitter"/>) publishes when that transaction
+/// commits, so a page that re-reads the row sees it. A failed save or a rolled-back transaction publishes nothing.
 /// </summary>
-public sealed class GenerationChangePublisher(GenerationNotifier notifier, ImageHubMetrics metrics, TimeProvider time) : SaveChangesInterceptor
+public sealed class GenerationChangePublisher(GenerationNotifier notifier, ImageHubMetrics metrics, TimeProvider time)
+    : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly ConditionalWeakTable<DbContext, Pending> pending = [];
+
+    public async Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is { } context) await PublishAsync(context);
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData)
+    {
+        if (eventData.Context is { } context) PublishAsync(context).GetAwaiter().GetResult();
+    }
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Discard(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Discard(eventData.Context);
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
         CancellationToken cancellationToken = default)
@@ -32,13 +53,13 @@ public sealed class GenerationChangePublisher(GenerationNotifier notifier, Image
 
     public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        if (eventData.Context is { } context) await PublishAsync(context);
+        if (eventData.Context is { Database.CurrentTransaction: null } context) await PublishAsync(context);
         return result;
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        if (eventData.Context is { } context) PublishAsync(context).GetAwaiter().GetResult();
+        if (eventData.Context is { Database.CurrentTransaction: null } context) PublishAsync(context).GetAwaiter().GetResult();
         return result;
     }
 

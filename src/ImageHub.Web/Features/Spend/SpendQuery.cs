@@ -103,9 +103,11 @@ public sealed class SpendQuery(IDbContextFactory<AppDbContext> contexts, TimePro
             .Select(g => new DailySpend(DateOnly.FromDayNumber(g.Key.Day), g.Key.ProviderId, Credits(g)))
             .OrderBy(d => d.Day).ThenBy(d => d.ProviderId, StringComparer.Ordinal).ToList();
 
-        var reviewRows = await db.Set<Generation>().AsNoTracking()
+        // No ORDER BY in SQL: sorting by CreatedAt would make SQLite walk the whole workspace through (WorkspaceId, CreatedAt)
+        // instead of finding the few rows waiting for review through (WorkspaceId, Status).
+        var reviewRows = (await db.Set<Generation>().AsNoTracking()
             .Where(g => g.Status == GenerationStatus.NeedsReview && !db.Set<LedgerEntry>().Any(e => e.GenerationId == g.Id && e.Kind != LedgerEntryKind.Reservation))
-            .OrderBy(g => g.CreatedAt).Take(200).ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken)).OrderBy(g => g.CreatedAt).Take(200).ToList();
         var reviewUsers = reviewRows.Select(r => r.CreatedById).Distinct().ToList();
         var reviewNames = await db.Users.AsNoTracking().Where(u => reviewUsers.Contains(u.Id))
             .ToDictionaryAsync(u => u.Id, u => u.Email ?? u.UserName ?? "a member", cancellationToken);

@@ -646,6 +646,8 @@ namespace ImageHub.Web.Data.Migrations.Postgres
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "Status");
+
                     b.ToTable("Generations", (string)null);
                 });
 

@@ -641,6 +641,8 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "CreatedAt");
 
+                    b.HasIndex("WorkspaceId", "Status");
+
                     b.ToTable("Generations", (string)null);
                 });
 
