@@ -147,8 +147,7 @@ public static class Extensions
 
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
-        // Toasts at the bottom: at the top they covered a phone's page title and the app bar's menus.
-        services.AddMudServices(o => o.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddMudServices();
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
         services.AddGalleryAndSharing(); // Features/Gallery + Features/Sharing: stars, boards, trash, share links
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
@@ -235,6 +234,7 @@ public static class Extensions
         app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
         app.MapImageHubApi();
         app.MapGalleryAndSharing(); // /api/v1/images, /api/v1/boards, /api/v1/shares and the public /s/{token}
+        app.MapSpendApi(); // /api/v1/spend, budgets, webhooks, export, reviews
         app.MapEventStream(); // Features/Events: GET /api/v1/events (Server-Sent Events)
         app.MapKeyEndpoints();
         return app;

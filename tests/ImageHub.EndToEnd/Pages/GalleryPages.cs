@@ -9,10 +9,12 @@ public sealed class GalleryPage(IPage page)
     public ILocator Tiles => page.Locator("[data-testid=gallery-tile]");
     public ILocator Empty => page.Locator("[data-testid=gallery-empty]");
 
+    /// <summary>Opens the gallery and waits for its first page: tiles, or the empty state (the grid loads after the circuit is up).</summary>
     public async Task OpenAsync()
     {
         await page.GotoAsync("/gallery");
         await Browser.WaitForCircuitAsync(page);
+        await page.Locator("[data-testid=gallery-tile], [data-testid=gallery-empty]").First.WaitForAsync();
     }
 
     public async Task OpenFirstImageAsync()

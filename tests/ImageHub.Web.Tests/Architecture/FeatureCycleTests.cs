@@ -19,7 +19,6 @@ public sealed partial class FeatureCycleTests
         ["Account<->Workspaces"] = "registration accepts invites (Account -> Workspaces); workspaces know users (Workspaces -> Account)",
         ["Gallery<->Jobs"] = "the runner stores images in the gallery's ImageStore",
         ["Jobs<->Spend"] = "the ledger takes a Generation and reviews resolve generations; Jobs reserves and settles through Spend",
-        ["Api<->Spend"] = "GET /api/v1/spend still lives in Api's GenerationApi and Api maps Spend's endpoints; Spend's endpoints use Api's policies and scopes",
         ["Budgets<->Jobs"] = "budgets read a Generation to reserve; Jobs lets BudgetExceededException through as a refusal",
         ["Budgets<->Spend"] = "one feature in two folders: budgets count the ledger's entries, the spend page shows budgets and alerts",
         ["Gallery<->Sharing"] = "share links are built on the gallery's boards and store; the gallery's pages open the share dialog and strip metadata for downloads",

@@ -31,6 +31,4 @@ public sealed record ApiGeneration(
 
 public sealed record GenerationPage(IReadOnlyList<ApiGeneration> Items, string? NextCursor);
 
-public sealed record ApiSpend(string Provider, decimal Credits, decimal? CostUsd, int Images, int Generations);
 
-public sealed record SpendReport(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ApiSpend> Providers);

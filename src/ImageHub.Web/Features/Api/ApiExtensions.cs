@@ -38,7 +38,6 @@ public static class ApiExtensions
     {
         app.MapOpenApi();
         app.MapGenerationApi();
-        Spend.SpendApi.MapSpendApi(app); // Features/Spend: budgets, webhooks, export, reviews
         return app;
     }
 }

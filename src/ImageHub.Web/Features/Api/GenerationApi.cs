@@ -4,7 +4,6 @@ using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Jobs;
-using ImageHub.Web.Features.Spend;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -38,9 +37,6 @@ public static class GenerationApi
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         api.MapGet("/providers", ProvidersAsync).RequireScope(ApiScopes.Read)
             .WithSummary("Each provider's capabilities: models, options and their allowed values, limits");
-        api.MapGet("/spend", SpendAsync).RequireScope(ApiScopes.Read)
-            .WithSummary("Settled spend per provider between from (inclusive) and to (exclusive); default this month")
-            .ProducesValidationProblem();
         return app;
     }
 
@@ -94,27 +90,6 @@ public static class GenerationApi
         var all = new List<ProviderCapabilities>();
         foreach (var provider in providers.All) all.Add(await provider.GetCapabilitiesAsync(null, ct));
         return TypedResults.Ok(all);
-    }
-
-    private static async Task<Results<Ok<SpendReport>, ProblemHttpResult>> SpendAsync(string? from, string? to, AppDbContext db, TimeProvider time, CancellationToken ct)
-    {
-        var now = time.GetUtcNow();
-        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var errors = new List<FieldError>();
-        var start = ParseDate(from, "from", monthStart, errors);
-        var end = ParseDate(to, "to", monthStart.AddMonths(1), errors);
-        if (errors.Count == 0 && end <= start) errors.Add(new FieldError("to", "to must be after from."));
-        if (errors.Count > 0) return Failure.Invalid(errors).ToProblem();
-        var spend = await Ledger.SpendAsync(db, start, end, ct);
-        return TypedResults.Ok(new SpendReport(start, end, spend.Select(s => new ApiSpend(s.Provider, s.Credits, s.CostUsd, s.Images, s.Generations)).ToList()));
-    }
-
-    private static DateTimeOffset ParseDate(string? value, string field, DateTimeOffset fallback, List<FieldError> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value)) return fallback;
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)) return parsed;
-        errors.Add(new FieldError(field, $"\"{(value.Length > 40 ? value[..40] + "…" : value)}\" is not a date; use ISO 8601, e.g. 2026-05-01 or 2026-05-01T00:00:00Z."));
-        return fallback;
     }
 
     public static ApiGeneration ToApi(Generation g, IReadOnlyList<GeneratedImage> images) => new(

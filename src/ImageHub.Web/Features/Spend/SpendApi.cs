@@ -1,5 +1,6 @@
 using ImageHub.Providers;
 using System.Globalization;
+using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Budgets;
@@ -19,7 +20,13 @@ public sealed record WebhookDeliveryList(IReadOnlyList<WebhookDeliveryView> Item
 /// <summary>How an Owner or Admin resolves a generation that needs review: charged (with the credits) or not.</summary>
 public sealed record ResolveReviewBody(bool? Charged, decimal? Credits, string? Note);
 
-/// <summary>The spend control API: budgets, webhooks, the CSV export and review decisions (over the services the pages use).</summary>
+/// <summary>GET /api/v1/spend: one provider's settled spend in the range.</summary>
+public sealed record ApiSpend(string Provider, decimal Credits, decimal? CostUsd, int Images, int Generations);
+
+/// <summary>GET /api/v1/spend's answer.</summary>
+public sealed record SpendReport(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<ApiSpend> Providers);
+
+/// <summary>The spend API: spend per provider, budgets, webhooks, the CSV export and review decisions (over the services the pages use).</summary>
 public static class SpendApi
 {
     public static IEndpointRouteBuilder MapSpendApi(this IEndpointRouteBuilder app)
@@ -54,6 +61,9 @@ public static class SpendApi
                 await webhooks.DeleteAsync(id, ct) is { Failure: { } failure } ? failure.ToProblem() : TypedResults.NoContent()).RequireScope(ApiScopes.Admin)
             .WithSummary("Remove a webhook endpoint (Owners and Admins)").ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapGet("/spend", SpendAsync).RequireScope(ApiScopes.Read)
+            .WithSummary("Settled spend per provider between from (inclusive) and to (exclusive); default this month")
+            .ProducesValidationProblem();
         api.MapGet("/spend/export", ExportAsync).RequireScope(ApiScopes.Read)
             .WithSummary("Settled generations between from (inclusive) and to (exclusive) as CSV")
             .WithDescription("from and to are dates (YYYY-MM-DD, UTC). Columns: " + SpendExport.Header)
@@ -112,6 +122,27 @@ public static class SpendApi
         if (string.IsNullOrWhiteSpace(value)) return fallback;
         if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)) return day;
         errors.Add(new FieldError(field, $"\"{(value.Length > 40 ? value[..40] + "…" : value)}\" is not a date; use YYYY-MM-DD, e.g. 2026-05-01."));
+        return fallback;
+    }
+
+    private static async Task<Results<Ok<SpendReport>, ProblemHttpResult>> SpendAsync(string? from, string? to, AppDbContext db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var monthStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+        var errors = new List<FieldError>();
+        var start = ParseDate(from, "from", monthStart, errors);
+        var end = ParseDate(to, "to", monthStart.AddMonths(1), errors);
+        if (errors.Count == 0 && end <= start) errors.Add(new FieldError("to", "to must be after from."));
+        if (errors.Count > 0) return Failure.Invalid(errors).ToProblem();
+        var spend = await Ledger.SpendAsync(db, start, end, ct);
+        return TypedResults.Ok(new SpendReport(start, end, spend.Select(s => new ApiSpend(s.Provider, s.Credits, s.CostUsd, s.Images, s.Generations)).ToList()));
+    }
+
+    private static DateTimeOffset ParseDate(string? value, string field, DateTimeOffset fallback, List<FieldError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return fallback;
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)) return parsed;
+        errors.Add(new FieldError(field, $"\"{(value.Length > 40 ? value[..40] + "…" : value)}\" is not a date; use ISO 8601, e.g. 2026-05-01 or 2026-05-01T00:00:00Z."));
         return fallback;
     }
 }
