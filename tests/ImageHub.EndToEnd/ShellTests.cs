@@ -102,6 +102,8 @@ public sealed class ShellTests(AppFixture app) : IClassFixture<AppFixture>
         await Browser.WaitForCircuitAsync(page);
         var shell = new Shell(page);
 
+        // The layout learns the viewport just after the circuit is up, then closes the drawer on a phone.
+        await Assertions.Expect(shell.Drawer).Not.ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--open"), new() { Timeout = 15_000 });
         var overflow = await shell.OverflowAsync();
         var drawerOpen = await shell.DrawerIsOpenAsync();
         var menu = await page.Locator("[data-testid=account-menu] button").BoundingBoxAsync();
