@@ -125,7 +125,21 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
             await using var connection = new NpgsqlConnection($"{postgresAdmin};Database=postgres");
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)", connection);
-            await drop.ExecuteNonQueryAsync();
+            // FORCE may not end an autovacuum worker on the test database (42501: it belongs to the superuser); it
+            // finishes within moments, so try again for a while. A database left behind fails no test.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege)
+                {
+                    if (attempt == 40) break;
+                    await Task.Delay(250);
+                }
+            }
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try { Directory.Delete(StorageRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
