@@ -672,7 +672,8 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
                     UserId = table.Column<Guid>(type: "uuid", nullable: false),
                     Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    JoinedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    JoinedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    FromIdentityProvider = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -671,7 +671,8 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
                     UserId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Role = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    JoinedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    JoinedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FromIdentityProvider = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

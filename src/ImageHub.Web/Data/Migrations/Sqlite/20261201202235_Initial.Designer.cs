@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace ImageHub.Web.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDbContext))]
-    [Migration("20261201190909_Initial")]
+    [Migration("20261201202235_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1307,6 +1307,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("FromIdentityProvider")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("JoinedAt")
                         .HasColumnType("INTEGER");

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace ImageHub.Web.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDbContext))]
-    [Migration("20261201190913_Initial")]
+    [Migration("20261201202244_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1314,6 +1314,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("uuid");
+
+                    b.Property<bool>("FromIdentityProvider")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset>("JoinedAt")
                         .HasColumnType("timestamp with time zone");
