@@ -117,7 +117,7 @@ public static class Extensions
         services.AddSingleton<UnknownLoginAttempts>();
         services.AddIdentityRateLimits();
         services.AddScoped<BootstrapService>();
-        services.AddOidcSignIn(builder.Configuration); // Features/Account/Oidc*: Oidc:* settings, the handler when Oidc:Authority is set
+        services.AddOidcSignIn(); // Features/Account/Oidc*: Oidc:* settings, the handler when Oidc:Authority is set
         // Every cookie's security stamp is re-checked a minute after the last check (on the app's clock); in this process
         // an ended session (disabled account, reset two-factor) is refused at its next request (AccountSessions).
         services.AddOptions<SecurityStampValidatorOptions>().Configure<TimeProvider>((o, time) =>

@@ -37,7 +37,7 @@ public class AppFixture : IAsyncLifetime
         ["Sandbox:KolboStepDelay"] = "00:00:00",
     };
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         app = ImageHubApp.Create(DatabaseKind.Sqlite, Settings, environment: "Development");
         BaseUrl = app.StartOnLoopback();
@@ -58,7 +58,7 @@ public class AppFixture : IAsyncLifetime
     public Task<IPage> OpenAsync(ViewportSize? viewport = null, ColorScheme colorScheme = ColorScheme.Light) =>
         Infrastructure.Browser.OpenAsync(Browser, BaseUrl, viewport ?? Viewports.Desktop, colorScheme);
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (browser is not null) await browser.DisposeAsync();
         playwright?.Dispose();

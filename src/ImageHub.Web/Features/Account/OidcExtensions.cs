@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
@@ -14,7 +15,7 @@ public static class OidcExtensions
     public const string ChallengePath = "/Account/ExternalLogin";
     public const string CallbackPath = "/Account/ExternalLogin/Callback";
 
-    public static IServiceCollection AddOidcSignIn(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddOidcSignIn(this IServiceCollection services)
     {
         services.AddOptions<OidcOptions>().BindConfiguration(OidcOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OidcOptions>, OidcOptionsValidator>();
@@ -33,9 +34,19 @@ public static class OidcExtensions
             return Task.CompletedTask;
         });
 
-        if (string.IsNullOrWhiteSpace(configuration[$"{OidcOptions.Section}:{nameof(OidcOptions.Authority)}"])) return services;
-
-        services.AddAuthentication().AddOpenIdConnect(OidcOptions.Scheme, _ => { });
+        // The scheme exists only while Oidc:Authority is set. Decided when the authentication options are first read, from
+        // the final configuration (a test host's settings arrive after registration): AddOpenIdConnect's pieces by hand.
+        services.AddAuthentication();
+        services.AddTransient<OpenIdConnectHandler>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<OpenIdConnectOptions>, OpenIdConnectPostConfigureOptions>());
+        services.AddOptions<AuthenticationOptions>().Configure<IOptions<OidcOptions>>((auth, settings) =>
+        {
+            if (settings.Value.Enabled) auth.AddScheme(OidcOptions.Scheme, scheme =>
+            {
+                scheme.HandlerType = typeof(OpenIdConnectHandler);
+                scheme.DisplayName = settings.Value.DisplayName;
+            });
+        });
         services.AddOptions<OpenIdConnectOptions>(OidcOptions.Scheme).Configure<IOptions<OidcOptions>>((o, settings) =>
         {
             var s = settings.Value;
@@ -109,7 +120,7 @@ public static class OidcExtensions
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // Mostly: the provider's discovery document could not be fetched.
-                logger.LogWarning(e, "OpenID Connect sign-in could not start.");
+                logger.LogError(e, "OpenID Connect sign-in could not start: is Oidc:Authority reachable from this server?");
                 return Results.LocalRedirect(OidcSignIn.LoginWith(OidcProblem.Unavailable, returnUrl));
             }
             return Results.Empty;
