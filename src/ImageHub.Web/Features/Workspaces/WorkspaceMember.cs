@@ -1,5 +1,4 @@
 using ImageHub.Web.Data;
-using ImageHub.Web.Features.Account;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -15,8 +14,6 @@ public sealed class WorkspaceMember : IWorkspaceScoped
     public DateTimeOffset JoinedAt { get; init; }
     /// <summary>Made by an identity provider's role mapping (<c>Oidc:WorkspaceMappings</c>): re-applied, and removed, at that account's OpenID Connect sign-ins.</summary>
     public bool FromIdentityProvider { get; set; }
-
-    public AppUser? User { get; init; }
 }
 
 internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<WorkspaceMember>
@@ -29,6 +26,5 @@ internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<Wo
         builder.HasIndex(m => m.UserId);
         builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }
