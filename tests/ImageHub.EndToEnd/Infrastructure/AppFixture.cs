@@ -43,8 +43,9 @@ public class AppFixture : IAsyncLifetime
         await app.InScopeAsync(async sp =>
         {
             var accounts = sp.GetRequiredService<AccountService>();
-            var admin = await accounts.RegisterAsync(AdminEmail, Password);
-            Assert.True(admin.Succeeded);
+            // As Bootstrap:AdminEmail does (also where Oidc:DisableLocalLogin turns registration off).
+            var admin = await accounts.RegisterFirstAdministratorAsync(AdminEmail, Password);
+            Assert.True(admin?.Succeeded);
             await accounts.SetRegistrationModeAsync(RegistrationMode.Open);
         });
         (playwright, browser) = await Infrastructure.Browser.LaunchAsync();

@@ -129,9 +129,8 @@ public sealed class OidcSignIn(
         if (!identity.EmailVerified) return new(LoginWith(OidcProblem.EmailNotVerified, returnUrl));
         if (existing.DisabledAt is not null) return new(LoginWith(OidcProblem.Disabled, returnUrl));
         if (!await userManager.HasPasswordAsync(existing)) return new(LoginWith(OidcProblem.NoPassword, returnUrl));
-        var pending = new PendingLink(identity.Issuer, identity.Subject, existing.Id);
-        var protector = Protector();
-        http.Response.Cookies.Append(PendingLinkCookie, protector.Protect(JsonSerializer.Serialize(pending), time.GetUtcNow() + PendingLinkLifetime),
+        var pending = new PendingLink(identity.Issuer, identity.Subject, existing.Id, time.GetUtcNow() + PendingLinkLifetime);
+        http.Response.Cookies.Append(PendingLinkCookie, Protector().Protect(JsonSerializer.Serialize(pending)),
             new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, IsEssential = true, MaxAge = PendingLinkLifetime, Path = "/Account" });
         logger.LogInformation("OpenID Connect sign-in matched account {UserId} by email: linking waits for its password.", existing.Id);
         return new($"/Account/Login?link=1" + (returnUrl == "/" ? "" : $"&ReturnUrl={Uri.EscapeDataString(returnUrl)}"));
@@ -166,7 +165,8 @@ public sealed class OidcSignIn(
         if (!Settings.Enabled || http.Request.Cookies[PendingLinkCookie] is not { Length: > 0 } value) return null;
         try
         {
-            return JsonSerializer.Deserialize<PendingLink>(Protector().Unprotect(value));
+            var pending = JsonSerializer.Deserialize<PendingLink>(Protector().Unprotect(value));
+            return pending is not null && pending.ExpiresAt > time.GetUtcNow() ? pending : null;
         }
         catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or JsonException)
         {
@@ -194,10 +194,10 @@ public sealed class OidcSignIn(
         return true;
     }
 
-    private ITimeLimitedDataProtector Protector() => dataProtection.CreateProtector("ImageHub.Account.OidcPendingLink").ToTimeLimitedDataProtector();
+    private IDataProtector Protector() => dataProtection.CreateProtector("ImageHub.Account.OidcPendingLink");
 
     /// <summary>A provider login offered to <see cref="UserId"/>, linked once that account signs in with its password.</summary>
-    public sealed record PendingLink(string Issuer, string Subject, Guid UserId);
+    public sealed record PendingLink(string Issuer, string Subject, Guid UserId, DateTimeOffset ExpiresAt);
 }
 
 /// <summary>
