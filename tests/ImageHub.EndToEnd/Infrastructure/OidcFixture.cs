@@ -5,7 +5,7 @@ namespace ImageHub.EndToEnd.Infrastructure;
 /// <summary>
 /// The app signing in with a real OpenID Connect provider (<see cref="OidcProvider"/>, started first: the app's settings
 /// name its issuer). The provider's group <c>designers</c> maps to Member of the workspace "Design", <c>design-leads</c>
-/// to Admin there.
+/// to Admin there. Security:RequireTwoFactorForAdmins is on.
 /// </summary>
 public class OidcFixture : AppFixture
 {
@@ -31,6 +31,9 @@ public class OidcFixture : AppFixture
             settings["Oidc:WorkspaceMappings:1:Workspace"] = Workspace;
             settings["Oidc:WorkspaceMappings:1:Role"] = "Admin";
             settings["Oidc:DisableLocalLogin"] = DisableLocalLogin ? "true" : "false";
+            // Admins signed in by the provider are not sent to enrol in ImageHub's own two-factor (the provider owns it).
+            // (Not with DisableLocalLogin: there the administrator signs in once with a password, which it would ask for.)
+            settings["Security:RequireTwoFactorForAdmins"] = DisableLocalLogin ? "false" : "true";
             return settings;
         }
     }

@@ -39,13 +39,16 @@ public sealed class OidcSignInTests(OidcFixture app) : IClassFixture<OidcFixture
     }
 
     [Fact]
-    public async Task A_group_removed_at_the_provider_removes_the_membership_at_the_next_sign_in_and_at_once_on_the_page_left_open()
+    public async Task An_admin_by_group_is_not_sent_to_enrol_and_losing_the_group_removes_the_membership_at_the_next_sign_in_and_at_once_on_the_page_left_open()
     {
         var username = await app.NewProviderUserAsync("lead", ["design-leads"]);
         var email = $"{username}@example.com";
         var first = await app.OpenAsync();
         await new OidcSignInFlow(first, app.BaseUrl).SignInAsync(username, AppFixture.Password);
         Assert.Equal(WorkspaceRole.Admin, (await AccountAsync(email)).Memberships.Single(m => m.WorkspaceId == app.DesignWorkspace).Role);
+        // An Admin, with two-factor required for admins: the provider's sign-in is not sent to enrol, also after the
+        // security stamp check renewed the cookie.
+        app.App.Clock.Advance(TimeSpan.FromMinutes(2));
         await first.GotoAsync($"/workspaces/{app.DesignWorkspace}/settings");
         await Browser.WaitForCircuitAsync(first);
         await Expect(first.Locator("[data-testid=create-invite]")).ToBeVisibleAsync();
