@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Workspaces;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Http;
@@ -143,6 +144,38 @@ public sealed class OidcSettingsTests
         Assert.Equal(0, http.Response.Headers.SetCookie.Count);
         Assert.Empty(await LoginsAsync(app, "cy@example.com"));
     }
+
+    [Fact]
+    public async Task A_mapping_by_name_ignores_a_workspace_of_that_name_that_no_administrator_made()
+    {
+        await using var app = ImageHubApp.Create(DatabaseKind.Sqlite, Valid(("Oidc:RoleClaim", "groups"),
+            ("Oidc:WorkspaceMappings:0:ClaimValue", "designers"), ("Oidc:WorkspaceMappings:0:Workspace", "Design"), ("Oidc:WorkspaceMappings:0:Role", "Admin")));
+        await app.InScopeAsync(async sp =>
+        {
+            var accounts = sp.GetRequiredService<AccountService>();
+            Assert.True((await accounts.RegisterAsync("root@example.com", Arrange.Password)).Succeeded); // the first: administrator
+            await accounts.SetRegistrationModeAsync(RegistrationMode.Open);
+            Assert.True((await accounts.RegisterAsync("mallory@example.com", Arrange.Password)).Succeeded);
+            Assert.True((await accounts.RegisterAsync("dev@example.com", Arrange.Password)).Succeeded);
+        });
+        var decoy = await app.CreateWorkspaceAsync("mallory@example.com", "Design");
+        var dev = await app.UserIdAsync("dev@example.com");
+
+        await ApplyAsync(app, dev, "designers");
+        Assert.DoesNotContain(await MembershipsAsync(app, dev), m => m.WorkspaceId == decoy);
+
+        var design = await app.CreateWorkspaceAsync("root@example.com", "Design");
+        await ApplyAsync(app, dev, "designers");
+        var memberships = await MembershipsAsync(app, dev);
+        Assert.Equal(WorkspaceRole.Admin, memberships.Single(m => m.WorkspaceId == design).Role);
+        Assert.DoesNotContain(memberships, m => m.WorkspaceId == decoy);
+    }
+
+    private static Task ApplyAsync(ImageHubApp app, Guid userId, params string[] groups) =>
+        app.InScopeAsync(sp => sp.GetRequiredService<OidcWorkspaceMappings>().ApplyAsync(userId, groups.ToHashSet(StringComparer.Ordinal)));
+
+    private static Task<IReadOnlyList<MembershipInfo>> MembershipsAsync(ImageHubApp app, Guid userId) =>
+        app.InScopeAsync(sp => sp.GetRequiredService<WorkspaceDirectory>().ListForUserAsync(userId));
 
     private static ClaimsPrincipal Principal(string subject, string email, bool verified)
     {

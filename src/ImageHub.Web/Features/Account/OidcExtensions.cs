@@ -146,11 +146,12 @@ public static class OidcExtensions
     /// </summary>
     public static IApplicationBuilder UseLocalLoginGuard(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
+        var path = http.Request.Path.Value?.TrimEnd('/') ?? "";
+        var register = path.Equals("/Account/Register", StringComparison.OrdinalIgnoreCase);
         if (HttpMethods.IsPost(http.Request.Method)
-            && (http.Request.Path.Equals("/Account/Login", StringComparison.OrdinalIgnoreCase) || http.Request.Path.Equals("/Account/Register", StringComparison.OrdinalIgnoreCase))
+            && (register || path.Equals("/Account/Login", StringComparison.OrdinalIgnoreCase))
             && http.RequestServices.GetRequiredService<IOptions<OidcOptions>>().Value is { LocalLoginDisabled: true } settings
-            && (http.Request.Path.Equals("/Account/Register", StringComparison.OrdinalIgnoreCase)
-                || http.RequestServices.GetRequiredService<OidcSignIn>().ReadPendingLink(http) is null))
+            && (register || http.RequestServices.GetRequiredService<OidcSignIn>().ReadPendingLink(http) is null))
         {
             http.Response.StatusCode = StatusCodes.Status403Forbidden;
             http.Response.ContentType = "text/html; charset=utf-8";

@@ -42,7 +42,7 @@ public sealed class OidcWorkspaceMapping
 {
     /// <summary>The claim value, compared exactly (<c>imagehub-designers</c>, a group's object id).</summary>
     public string ClaimValue { get; set; } = "";
-    /// <summary>The workspace's id, or its exact name (it must name one workspace).</summary>
+    /// <summary>The workspace's id, or the exact name of one workspace an instance administrator created.</summary>
     public string Workspace { get; set; } = "";
     /// <summary><c>Member</c> or <c>Admin</c>. Owners are made by hand only.</summary>
     public string Role { get; set; } = nameof(WorkspaceRole.Member);

@@ -273,11 +273,14 @@ public sealed class OidcWorkspaceMappings(
             var reference = mapping.Workspace.Trim();
             var ids = Guid.TryParse(reference, out var id)
                 ? await workspaces.Where(w => w.Id == id).Select(w => w.Id).ToListAsync(cancellationToken)
-                : await workspaces.Where(w => w.Name == reference).Select(w => w.Id).Take(2).ToListAsync(cancellationToken);
+                // A name is chosen by whoever creates the workspace: only workspaces an instance administrator created
+                // answer to it, so nobody can catch a mapping's people by naming their own workspace "Design" first.
+                : await workspaces.Where(w => w.Name == reference && db.Users.Any(u => u.Id == w.CreatedByUserId && u.IsInstanceAdmin))
+                    .Select(w => w.Id).Take(2).ToListAsync(cancellationToken);
             if (ids.Count != 1)
             {
                 logger.LogWarning("Oidc:WorkspaceMappings names the workspace '{Workspace}', which {Problem}: the mapping for '{Value}' is skipped.",
-                    reference, ids.Count == 0 ? "does not exist" : "is the name of several workspaces (use its id)", mapping.ClaimValue);
+                    reference, ids.Count == 0 ? "is not the id of a workspace, nor the name of one an instance administrator created" : "is the name of several workspaces (use its id)", mapping.ClaimValue);
                 continue;
             }
             var role = mapping.ParsedRole;
