@@ -27,10 +27,10 @@ public sealed class Cluster : IAsyncDisposable
         RunName = $"soak_{DateTime.UtcNow:yyyyMMdd_HHmmss}_{RandomNumberGenerator.GetHexString(4, lowercase: true)}";
         StorageRoot = options.StoragePrefix + "-" + RunName;
         LogFolder = StorageRoot + "-logs";
-        serverConnection = options.Postgres;
+        serverConnection = new NpgsqlConnectionStringBuilder(options.Postgres) { Database = "postgres" }.ConnectionString; // CREATE/DROP DATABASE run there
         DatabaseConnection = new NpgsqlConnectionStringBuilder(options.Postgres) { Database = RunName }.ConnectionString;
         ApiToken = "soak_" + RandomNumberGenerator.GetHexString(40, lowercase: true);
-        AdminPassword = "Soak-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
+        AdminPassword = "Run-" + RandomNumberGenerator.GetHexString(24, lowercase: true);
         SandboxRoot = new Uri($"http://127.0.0.1:{options.Port + 2}/");
         InstanceUrls = [new Uri($"http://127.0.0.1:{options.Port}/"), new Uri($"http://127.0.0.1:{options.Port + 1}/")];
     }

@@ -116,7 +116,9 @@ public sealed class SoakRun(SoakOptions options, Cluster cluster)
         try
         {
             using var http = Api(instance);
-            using var response = await http.PostAsJsonAsync("api/v1/generations", new { prompt, provider }, Json);
+            // Qolaba has no default model (the composer makes a person pick one); the others run their defaults.
+            var model = provider == "qolaba" ? "vertex/imagen-4-fast" : null;
+            using var response = await http.PostAsJsonAsync("api/v1/generations", new { prompt, provider, model }, Json);
             if (response.IsSuccessStatusCode)
             {
                 submitted[token] = SubmitOutcome.Accepted;
