@@ -170,7 +170,8 @@ public sealed class SoakRun(SoakOptions options, Cluster cluster)
 
     private static FaultBody NextFault(string provider)
     {
-        var image = provider == "coals" ? "file" : "image";
+        // The image URLs: an operation name such as "image" would also match Koala's and Kolbo's generation POST paths.
+        var image = provider == "coals" ? ".webp" : ".png";
         string? Any(params string?[] paths) => paths[Random.Shared.Next(paths.Length)];
         return Random.Shared.Next(100) switch
         {
