@@ -15,6 +15,7 @@ public sealed class Cluster : IAsyncDisposable
     private readonly string sandboxDll;
     private readonly string serverConnection;
     private readonly ChildProcess?[] instances = new ChildProcess?[2];
+    private readonly bool[] ready = new bool[2];
     private ChildProcess? sandbox;
     private bool databaseCreated;
 
@@ -53,7 +54,8 @@ public sealed class Cluster : IAsyncDisposable
 
     public static string InstanceName(int index) => index == 0 ? "A" : "B";
 
-    public bool IsUp(int index) => instances[index] is { HasExited: false };
+    /// <summary>Started and answering /health/ready (the load sends nothing to an instance still starting).</summary>
+    public bool IsUp(int index) => Volatile.Read(ref ready[index]) && instances[index] is { HasExited: false };
 
     public int? Pid(int index) => instances[index]?.Pid;
 
@@ -114,6 +116,7 @@ public sealed class Cluster : IAsyncDisposable
 
     public async Task StartInstanceAsync(int index, CancellationToken ct)
     {
+        Volatile.Write(ref ready[index], false);
         instances[index]?.Dispose();
         var url = InstanceUrls[index];
         var bases = new
@@ -147,10 +150,15 @@ public sealed class Cluster : IAsyncDisposable
         var child = ChildProcess.Start(name, webDll, args, repoRoot, Path.Combine(LogFolder, $"instance-{name}.log"));
         instances[index] = child;
         await WaitUntilAsync(new Uri(url, "health/ready"), child, ct);
+        Volatile.Write(ref ready[index], true);
     }
 
     /// <summary>SIGKILL to that instance (a process this tool started, by its PID).</summary>
-    public void Kill(int index) => instances[index]?.KillHard();
+    public void Kill(int index)
+    {
+        instances[index]?.KillHard();
+        Volatile.Write(ref ready[index], false);
+    }
 
     public async ValueTask DisposeAsync()
     {
