@@ -11,6 +11,7 @@ using ImageHub.Web.Features.Sharing;
 using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
+using ImageHub.Web.Infrastructure.Audit;
 using ImageHub.Web.Infrastructure.Images;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -59,6 +60,7 @@ public static class Extensions
         services.AddImageHubTelemetry(); // Infrastructure/Telemetry*: OpenTelemetry, /metrics, one log line per provider call
 
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
+        services.AddAuditActors();
         services.AddKeyVault();
 
         // One error model: Outcome/Failure mapped to RFC 7807 problems, one JSON strictness for every endpoint.

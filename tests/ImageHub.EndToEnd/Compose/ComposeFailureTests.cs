@@ -3,6 +3,7 @@ using ImageHub.EndToEnd.Pages;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageHub.EndToEnd.Compose;
@@ -80,7 +81,7 @@ public sealed class ComposeFailureTests(SlowKolboFixture app) : IClassFixture<Sl
             var user = await app.App.UserIdAsync(email);
             var membership = (await sp.GetRequiredService<WorkspaceDirectory>().ListForUserAsync(user)).Single();
             sp.GetRequiredService<CurrentWorkspace>().Set(membership.WorkspaceId, membership.Role);
-            var result = await sp.GetRequiredService<KeyVault>().AddAsync(new KeyActor(user, "203.0.113.7"), new KeyDraft(provider, label, secret, "personal", null));
+            var result = await sp.GetRequiredService<KeyVault>().AddAsync(new AuditActor(user, "203.0.113.7"), new KeyDraft(provider, label, secret, "personal", null));
             Assert.True(result.Succeeded, result.Message);
         });
 }

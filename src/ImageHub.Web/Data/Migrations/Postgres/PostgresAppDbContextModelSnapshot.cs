@@ -1095,6 +1095,10 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("RemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("uuid");
 

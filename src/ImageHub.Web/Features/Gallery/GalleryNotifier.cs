@@ -1,0 +1,43 @@
+using ImageHub.Web.Infrastructure.Changes;
+
+namespace ImageHub.Web.Features.Gallery;
+
+/// <summary>What changed in a workspace's gallery.</summary>
+public enum GalleryChangeKind { Trashed, Restored, Starred, Boards }
+
+/// <summary>
+/// Something in a workspace's gallery changed: images moved to the trash or back, a star (stars are each member's own:
+/// <paramref name="By"/> says whose), a board made or filled. <paramref name="ImageIds"/> are the images concerned; an
+/// empty list means "many": the listener re-reads what it shows.
+/// </summary>
+public sealed record GalleryChange(Guid WorkspaceId, GalleryChangeKind Kind, Guid By, IReadOnlyList<Guid> ImageIds)
+{
+    /// <summary>Beyond this many ids a change names none, so it always fits one PostgreSQL notification.</summary>
+    public const int MaxIds = 100;
+
+    public static GalleryChange Of(Guid workspaceId, GalleryChangeKind kind, Guid by, IReadOnlyCollection<Guid> imageIds) =>
+        new(workspaceId, kind, by, imageIds.Count <= MaxIds ? [.. imageIds] : []);
+}
+
+/// <summary>
+/// Gallery changes to every open circuit of a workspace, on every instance (over the <see cref="ChangeBus"/>).
+/// <see cref="GalleryService"/> publishes once a change is saved; pages subscribe per workspace, marshal with
+/// InvokeAsync, re-read what they show, and dispose the subscription.
+/// </summary>
+public sealed class GalleryNotifier
+{
+    private readonly ChangeBus bus;
+    private readonly Subscribers<Guid, GalleryChange> subscribers;
+
+    public GalleryNotifier(ChangeBus bus, ILogger<GalleryNotifier> logger)
+    {
+        this.bus = bus;
+        subscribers = new(logger);
+        bus.Subscribe<GalleryChange>(c => subscribers.DeliverAsync(c.WorkspaceId, c));
+    }
+
+    public IDisposable Subscribe(Guid workspaceId, Func<GalleryChange, Task> onChange) => subscribers.Subscribe(workspaceId, onChange);
+
+    /// <summary>Tells the workspace's open pages, here and on the other instances; call it once the change is saved.</summary>
+    public Task PublishAsync(GalleryChange change) => bus.PublishAsync(change);
+}
