@@ -5,6 +5,7 @@ using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -182,7 +183,7 @@ public sealed class OidcSignInTests(OidcFixture app) : IClassFixture<OidcFixture
         await app.App.InScopeAsync(async sp =>
         {
             var admin = await app.App.UserIdAsync(AppFixture.AdminEmail);
-            Assert.True((await sp.GetRequiredService<AdminService>().SetDisabledAsync(new AdminActor(admin), await app.App.UserIdAsync(email), disabled: true)).Succeeded);
+            Assert.True((await sp.GetRequiredService<AdminService>().SetDisabledAsync(new AuditActor(admin), await app.App.UserIdAsync(email), disabled: true)).Succeeded);
         });
 
         var again = await app.OpenAsync();
