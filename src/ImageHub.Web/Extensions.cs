@@ -1,9 +1,9 @@
 using ImageHub.Web.Components;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Compose;
 using ImageHub.Web.Features.Events;
-using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Keys;
@@ -11,6 +11,7 @@ using ImageHub.Web.Features.Sharing;
 using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
@@ -232,7 +233,8 @@ public static class Extensions
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
-        app.MapImageHubApi();
+        app.MapImageHubApi(); // /openapi/v1.json
+        app.MapGenerationApi(); // Features/Jobs: /api/v1/generations and /api/v1/providers
         app.MapGalleryAndSharing(); // /api/v1/images, /api/v1/boards, /api/v1/shares and the public /s/{token}
         app.MapSpendApi(); // /api/v1/spend, budgets, webhooks, export, reviews
         app.MapEventStream(); // Features/Events: GET /api/v1/events (Server-Sent Events)

@@ -1,7 +1,6 @@
 using System.Net;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Admin;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
 

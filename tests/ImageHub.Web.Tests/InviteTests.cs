@@ -115,7 +115,7 @@ public sealed class InviteTests
         var (app, owner, workspace) = await OwnerWithWorkspaceAsync();
         await using var _ = app;
         using var __ = owner;
-        await app.InScopeAsync(sp => sp.GetRequiredService<Web.Features.Account.AccountService>().SetRegistrationModeAsync(Web.Features.Admin.RegistrationMode.Open));
+        await app.InScopeAsync(sp => sp.GetRequiredService<Web.Features.Account.AccountService>().SetRegistrationModeAsync(Web.Features.Account.RegistrationMode.Open));
         using var other = app.CreateBrowser();
         await other.RegisterAsync("other@example.com", Password);
         var own = await app.CreateWorkspaceAsync("other@example.com", "Other Place");

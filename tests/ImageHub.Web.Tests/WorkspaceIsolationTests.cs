@@ -2,7 +2,6 @@ using System.Net;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;

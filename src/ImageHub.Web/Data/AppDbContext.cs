@@ -1,7 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;

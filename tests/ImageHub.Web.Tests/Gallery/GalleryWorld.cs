@@ -5,11 +5,11 @@ using System.Text;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageHub.Web.Tests.Gallery;

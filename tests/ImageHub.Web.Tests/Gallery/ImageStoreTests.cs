@@ -1,6 +1,7 @@
 using ImageHub.Sandbox.Imaging;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Infrastructure;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 

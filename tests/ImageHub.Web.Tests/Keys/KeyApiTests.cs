@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Keys;
 using Microsoft.Extensions.DependencyInjection;
 using static ImageHub.Tests.Infrastructure.Arrange;

@@ -2,7 +2,6 @@ using System.Net;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Compose;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Spend;

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ImageHub.Tests.Infrastructure;
-using ImageHub.Web.Features.Budgets;
+using ImageHub.Web.Features.Spend.Budgets;
 using ImageHub.Web.Features.Webhooks;
 using ImageHub.Web.Tests.Jobs;
 using Microsoft.EntityFrameworkCore;

@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using ImageHub.Tests.Infrastructure;
-using ImageHub.Web.Features.Budgets;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Spend;
+using ImageHub.Web.Features.Spend.Budgets;
 using ImageHub.Web.Tests.Jobs;
 using Microsoft.EntityFrameworkCore;
 

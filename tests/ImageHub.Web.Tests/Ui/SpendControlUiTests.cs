@@ -1,10 +1,10 @@
 using AngleSharp.Dom;
 using Bunit;
 using ImageHub.Tests.Infrastructure;
-using ImageHub.Web.Features.Budgets;
 using ImageHub.Web.Features.Compose;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Spend;
+using ImageHub.Web.Features.Spend.Budgets;
 using ImageHub.Web.Features.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 

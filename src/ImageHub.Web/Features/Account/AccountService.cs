@@ -1,5 +1,4 @@
 using ImageHub.Web.Data;
-using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -31,14 +30,14 @@ public sealed class AccountService(
     public async Task<RegistrationMode> GetRegistrationModeAsync(CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        return await db.InstanceSettings.Where(s => s.Id == Admin.InstanceSettings.SingletonId)
+        return await db.InstanceSettings.Where(s => s.Id == InstanceSettings.SingletonId)
             .Select(s => (RegistrationMode?)s.RegistrationMode).FirstOrDefaultAsync(cancellationToken) ?? RegistrationMode.InviteOnly;
     }
 
     public async Task SetRegistrationModeAsync(RegistrationMode mode, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var settings = await db.InstanceSettings.FirstOrDefaultAsync(s => s.Id == Admin.InstanceSettings.SingletonId, cancellationToken);
+        var settings = await db.InstanceSettings.FirstOrDefaultAsync(s => s.Id == InstanceSettings.SingletonId, cancellationToken);
         if (settings is null)
         {
             db.InstanceSettings.Add(new InstanceSettings { RegistrationMode = mode });

@@ -36,5 +36,7 @@ internal sealed class AppUserConfiguration : IEntityTypeConfiguration<AppUser>
     {
         builder.ToTable("Users");
         builder.Property(u => u.Theme).HasConversion<string>().HasMaxLength(8);
+        // A deleted account leaves its workspaces (its generations stay, shown as "a former member").
+        builder.HasMany<Workspaces.WorkspaceMember>().WithOne().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

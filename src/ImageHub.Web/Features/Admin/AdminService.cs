@@ -80,7 +80,7 @@ public sealed class AdminService(
         var ids = workspaces.Select(w => w.Id).ToList();
         var memberships = await db.WorkspaceMembers.IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
             .Where(m => ids.Contains(m.WorkspaceId))
-            .Select(m => new { m.WorkspaceId, m.Role, m.User!.Email })
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.WorkspaceId, m.Role, u.Email })
             .ToListAsync(cancellationToken);
         var items = workspaces.Select(w =>
         {

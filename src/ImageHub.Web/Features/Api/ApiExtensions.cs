@@ -33,11 +33,10 @@ public static class ApiExtensions
         return services;
     }
 
-    /// <summary><c>/api/v1/...</c> and <c>/openapi/v1.json</c>.</summary>
+    /// <summary><c>/openapi/v1.json</c>; each feature maps its own <c>/api/v1/...</c> endpoints.</summary>
     public static IEndpointRouteBuilder MapImageHubApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi();
-        app.MapGenerationApi();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

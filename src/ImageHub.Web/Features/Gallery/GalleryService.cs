@@ -1,5 +1,6 @@
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

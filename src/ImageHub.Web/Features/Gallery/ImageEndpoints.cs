@@ -3,6 +3,7 @@ using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 

@@ -12,7 +12,7 @@ namespace ImageHub.Web.Features.Jobs;
 /// <see cref="GenerationEvent"/> per change to the same save (one transaction: the event log behind /api/v1/events
 /// has exactly the committed changes); once committed it tells the open circuits of every instance
 /// (<see cref="GenerationNotifier"/>) and counts the generations that ended (<see cref="ImageHubMetrics"/>). A save
-/// inside an explicit transaction (the ledger's, <see cref="Spend.LedgerCommitter"/>) publishes when that transaction
+/// inside an explicit transaction (the ledger's, <see cref="IGenerationLedger.SaveAsync"/>) publishes when that transaction
 /// commits, so a page that re-reads the row sees it. A failed save or a rolled-back transaction publishes nothing.
 /// </summary>
 public sealed class GenerationChangePublisher(GenerationNotifier notifier, ImageHubMetrics metrics, TimeProvider time)

@@ -3,7 +3,7 @@ using ImageHub.Providers;
 using ImageHub.Providers.Images;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Gallery;
-using ImageHub.Web.Features.Spend;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -19,8 +19,8 @@ public sealed class GenerationRunner(
     IGenerationKeys keys,
     IImageFetcher fetcher,
     ImageStore store,
-    PricingService pricing,
-    LedgerCommitter ledger,
+    IGenerationPricing pricing,
+    IGenerationLedger ledger,
     IOptions<JobsOptions> options,
     TimeProvider time,
     ILogger<GenerationRunner> logger)
@@ -261,7 +261,7 @@ public sealed class GenerationRunner(
         var now = time.GetUtcNow();
         usd ??= await pricing.ToUsdAsync(generation.ProviderId, credits, ct);
         finish(credits, usd, now);
-        Ledger.Settle(db, generation, credits, usd, images, now);
+        ledger.Settle(db, generation, credits, usd, images, now);
         await ledger.SaveAsync(db, CancellationToken.None);
     }
 
@@ -270,7 +270,7 @@ public sealed class GenerationRunner(
     {
         var now = time.GetUtcNow();
         finish(now);
-        Ledger.Release(db, generation, now);
+        ledger.Release(db, generation, now);
         await ledger.SaveAsync(db, CancellationToken.None);
     }
 

@@ -2,8 +2,6 @@ using System.Text.Json;
 using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Budgets;
-using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,8 +20,8 @@ public sealed class GenerationService(
     WorkspaceAccess access,
     IProviderRegistry providers,
     IGenerationKeys keys,
-    PricingService pricing,
-    LedgerCommitter ledger,
+    IGenerationPricing pricing,
+    IGenerationLedger ledger,
     JobSignal signal,
     TimeProvider time,
     ILogger<GenerationService> logger)
@@ -112,14 +110,14 @@ public sealed class GenerationService(
         foreach (var generation in generations)
         {
             db.Add(generation);
-            Ledger.Reserve(db, generation, now, await pricing.ToUsdAsync(generation.ProviderId, generation.EstimatedCredits, ct));
+            ledger.Reserve(db, generation, now, await pricing.ToUsdAsync(generation.ProviderId, generation.EstimatedCredits, ct));
         }
         try
         {
             // One transaction: the rows, their reservations and the budgets' check-and-reserve (a hard budget without room refuses it all).
             await ledger.SaveAsync(db, ct); // the new rows are published as Queued once saved (GenerationChangePublisher)
         }
-        catch (BudgetExceededException e)
+        catch (GenerationRefusedException e)
         {
             logger.LogInformation("A budget refused {Count} generation(s) in workspace {WorkspaceId}", generations.Count, workspace.Id);
             return e.Failure;
@@ -161,7 +159,7 @@ public sealed class GenerationService(
         if (generation.Status == GenerationStatus.Queued && (generation.LeaseUntil == null || generation.LeaseUntil < now))
         {
             generation.Cancel(null, Generation.CanceledBeforeSending, 0, null, now);
-            Ledger.Release(db, generation, now);
+            ledger.Release(db, generation, now);
             try
             {
                 await ledger.SaveAsync(db, ct); // refused when the worker moved it on meanwhile (the status is the concurrency token)

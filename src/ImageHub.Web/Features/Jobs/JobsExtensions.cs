@@ -1,10 +1,8 @@
-using ImageHub.Web.Features.Spend;
-
 namespace ImageHub.Web.Features.Jobs;
 
 public static class JobsExtensions
 {
-    /// <summary>Generations: the service the composer and the API call, the worker and the notifier (pricing: <see cref="SpendExtensions.AddSpend"/>).</summary>
+    /// <summary>Generations: the service the composer and the API call, the worker and the notifier (pricing and the ledger come from the spend feature: <see cref="IGenerationPricing"/>, <see cref="IGenerationLedger"/>).</summary>
     public static IServiceCollection AddJobs(this IServiceCollection services)
     {
         services.AddOptions<JobsOptions>().BindConfiguration(JobsOptions.Section)

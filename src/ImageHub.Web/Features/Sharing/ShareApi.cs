@@ -73,6 +73,7 @@ public static class SharingExtensions
         services.AddSingleton<Gallery.TrashPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<Gallery.TrashPurger>());
         services.AddScoped<ShareService>();
+        services.AddScoped<Gallery.IImageSharing, ShareDialogLauncher>();
         services.AddScoped<ShareAccess>();
         services.AddSingleton<ShareUnlockThrottle>();
         return services;

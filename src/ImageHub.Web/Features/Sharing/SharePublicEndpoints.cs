@@ -5,6 +5,7 @@ using System.Text.Json;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Infrastructure.Images;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;

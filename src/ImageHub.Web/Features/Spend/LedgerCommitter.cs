@@ -1,8 +1,8 @@
 using System.Text.Json;
 using ImageHub.Providers;
 using ImageHub.Web.Data;
-using ImageHub.Web.Features.Budgets;
 using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Features.Spend.Budgets;
 using ImageHub.Web.Features.Webhooks;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
@@ -16,8 +16,13 @@ namespace ImageHub.Web.Features.Spend;
 /// counters, settlements the daily rollup (<see cref="SpendDay"/>); thresholds crossed become notifications and
 /// webhook deliveries (an outbox), and generation outcomes webhook deliveries. E-mail goes out after the commit.
 /// </summary>
-public sealed class LedgerCommitter(IProviderRegistry providers, AlertMailer mailer, WebhookSignal webhooks, ILogger<LedgerCommitter> logger)
+public sealed class LedgerCommitter(IProviderRegistry providers, AlertMailer mailer, WebhookSignal webhooks, ILogger<LedgerCommitter> logger) : IGenerationLedger
 {
+    public void Reserve(AppDbContext db, Generation generation, DateTimeOffset now, decimal? usd) => Ledger.Reserve(db, generation, now, usd);
+    public void Settle(AppDbContext db, Generation generation, decimal credits, decimal? usd, int images, DateTimeOffset now) =>
+        Ledger.Settle(db, generation, credits, usd, images, now);
+    public void Release(AppDbContext db, Generation generation, DateTimeOffset now) => Ledger.Release(db, generation, now);
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task SaveAsync(AppDbContext db, CancellationToken ct)

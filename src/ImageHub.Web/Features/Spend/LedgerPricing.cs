@@ -1,5 +1,6 @@
 using ImageHub.Providers;
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -79,7 +80,7 @@ public sealed class PriceBook(IReadOnlyDictionary<string, decimal?> usdPerCredit
 /// Everything is per workspace, read in the current workspace. Each call uses a context of its own, so calls
 /// from one circuit may overlap.
 /// </summary>
-public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, WorkspaceAccess access, IProviderRegistry providers, TimeProvider time)
+public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, WorkspaceAccess access, IProviderRegistry providers, TimeProvider time) : IGenerationPricing
 {
     /// <summary>The current workspace's prices, for the estimate, the reservation and the settlement.</summary>
     public async Task<PriceBook> LoadAsync(CancellationToken ct = default)

@@ -1,9 +1,9 @@
-using ImageHub.Providers;
 using System.Globalization;
+using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
-using ImageHub.Web.Features.Budgets;
+using ImageHub.Web.Features.Spend.Budgets;
 using ImageHub.Web.Features.Webhooks;
 using Microsoft.AspNetCore.Http.HttpResults;
 

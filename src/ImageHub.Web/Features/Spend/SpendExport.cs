@@ -26,7 +26,8 @@ public sealed class SpendExport(IDbContextFactory<AppDbContext> contexts)
             .OrderBy(x => x.e.CreatedAt).ThenBy(x => x.e.GenerationId)
             .Select(x => new { x.e.GenerationId, x.e.CreatedAt, x.e.ProviderId, x.Model, x.e.UserId, x.KeyLabel, x.e.Images, x.e.Credits, x.e.CostUsd })
             .AsAsyncEnumerable();
-        var names = await db.Set<Workspaces.WorkspaceMember>().AsNoTracking().Select(m => new { m.UserId, m.User!.Email })
+        var names = await db.Set<Workspaces.WorkspaceMember>().AsNoTracking()
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.UserId, u.Email })
             .ToDictionaryAsync(m => m.UserId, m => m.Email ?? "", ct);
         await using var writer = new StreamWriter(output, new System.Text.UTF8Encoding(false), leaveOpen: true);
         await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);

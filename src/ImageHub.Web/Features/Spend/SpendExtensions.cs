@@ -1,4 +1,5 @@
-using ImageHub.Web.Features.Budgets;
+using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Features.Spend.Budgets;
 using ImageHub.Web.Features.Webhooks;
 
 namespace ImageHub.Web.Features.Spend;
@@ -12,9 +13,11 @@ public static class SpendExtensions
     public static IServiceCollection AddSpend(this IServiceCollection services)
     {
         services.AddScoped<PricingService>();
+        services.AddScoped<IGenerationPricing>(sp => sp.GetRequiredService<PricingService>());
         services.AddScoped<SpendQuery>();
         services.AddScoped<SpendExport>();
         services.AddScoped<LedgerCommitter>();
+        services.AddScoped<IGenerationLedger>(sp => sp.GetRequiredService<LedgerCommitter>());
         services.AddScoped<ReviewService>();
         services.AddScoped<BudgetService>();
         services.AddScoped<NotificationService>();

@@ -1,5 +1,4 @@
 using ImageHub.Web.Data;
-using ImageHub.Web.Features.Account;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -13,8 +12,6 @@ public sealed class WorkspaceMember : IWorkspaceScoped
     public Guid UserId { get; init; }
     public WorkspaceRole Role { get; set; }
     public DateTimeOffset JoinedAt { get; init; }
-
-    public AppUser? User { get; init; }
 }
 
 internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<WorkspaceMember>
@@ -27,6 +24,5 @@ internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<Wo
         builder.HasIndex(m => m.UserId);
         builder.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
         builder.HasOne<Workspace>().WithMany().HasForeignKey(m => m.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
-        builder.HasOne(m => m.User).WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

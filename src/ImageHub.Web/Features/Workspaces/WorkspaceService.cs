@@ -94,7 +94,7 @@ public sealed class WorkspaceService(
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         var rows = await db.WorkspaceMembers.AsNoTracking()
-            .Select(m => new { m.Id, m.UserId, Email = m.User!.Email, m.Role, m.JoinedAt })
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { m.Id, m.UserId, u.Email, m.Role, m.JoinedAt })
             .ToListAsync(cancellationToken);
         return rows.OrderByDescending(r => r.Role).ThenBy(r => r.JoinedAt)
             .Select(r => new MemberView(r.Id, r.UserId, r.Email ?? "", r.Role, r.JoinedAt)).ToList();

@@ -3,7 +3,7 @@ using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 /// <summary>An in-app notification for one member of a workspace (a budget reached a threshold).</summary>
 public sealed class Notification : IWorkspaceScoped

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace ImageHub.Web.Features.Admin;
+namespace ImageHub.Web.Features.Account;
 
 /// <summary>Settings of the whole instance: a single row with <see cref="SingletonId"/>.</summary>
 public sealed class InstanceSettings

@@ -1,14 +1,12 @@
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Spend;
 using Microsoft.EntityFrameworkCore;
 
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 /// <summary>A hard budget had no room for a submission; nothing was stored or sent.</summary>
-public sealed class BudgetExceededException(Failure failure) : Exception(failure.Message)
-{
-    public Failure Failure { get; } = failure;
-}
+public sealed class BudgetExceededException(Failure failure) : GenerationRefusedException(failure);
 
 /// <summary>A budget crossed one of its alert thresholds in its current period (reported once).</summary>
 public sealed record BudgetCrossing(Budget Budget, int Threshold, DateTimeOffset? ResetsAt, Guid MemberConcerned);

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using ImageHub.Web.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace ImageHub.Web.Features.Gallery;
+namespace ImageHub.Web.Infrastructure.Images;
 
 /// <summary>An image as stored: its SHA-256 (hex) names the file, so the same bytes are kept once.</summary>
 public sealed record StoredImage(string Sha256, string ContentType, long Length);
@@ -48,7 +48,7 @@ public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer th
     }
 
     /// <summary>
-    /// The image (or its thumbnail) with its metadata removed (<see cref="Sharing.MetadataStripper"/>), made once and
+    /// The image (or its thumbnail) with its metadata removed (<see cref="MetadataStripper"/>), made once and
     /// kept under <c>stripped/</c>; the original is never touched. Null when the file is missing or not well formed.
     /// </summary>
     public async Task<(Stream Stream, string ContentType)?> OpenStrippedAsync(string sha256, string contentType, bool thumbnail, CancellationToken cancellationToken)
@@ -84,7 +84,7 @@ public sealed class ImageStore(IOptions<StorageOptions> storage, IThumbnailer th
             if (!File.Exists(original)) return null;
             source = await File.ReadAllBytesAsync(original, cancellationToken);
         }
-        if (Sharing.MetadataStripper.Strip(source, servedType) is not { } stripped) return null;
+        if (MetadataStripper.Strip(source, servedType) is not { } stripped) return null;
         await WriteOnceAsync(path, stripped, cancellationToken);
         return OpenOrNull(path) is { } made ? (made, servedType) : null;
     }

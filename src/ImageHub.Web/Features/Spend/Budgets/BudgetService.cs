@@ -5,7 +5,7 @@ using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 /// <summary>What a new budget asks for, as the API and the page send it (strings, so a bad value is a field error, not a parse failure).</summary>
 public sealed record BudgetDraft(

@@ -2,7 +2,7 @@ using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using Microsoft.EntityFrameworkCore;
 
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 /// <summary>The signed-in member's in-app notifications in the current workspace.</summary>
 public sealed class NotificationService(IDbContextFactory<AppDbContext> contexts, ICurrentUser user, TimeProvider time)

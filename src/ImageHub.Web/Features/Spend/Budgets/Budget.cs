@@ -3,7 +3,7 @@ using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 public enum BudgetScope { Workspace, Provider, Member, Key }
 

@@ -1,4 +1,4 @@
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 /// <summary>
 /// Where a budget's period starts and ends: at midnight of the calendar day, the Monday, or the first of the

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace ImageHub.Web.Features.Sharing;
+namespace ImageHub.Web.Infrastructure.Images;
 
 /// <summary>
 /// Removes the places an image file carries text (a prompt, software, camera data) without decoding the image:

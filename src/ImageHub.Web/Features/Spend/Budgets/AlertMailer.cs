@@ -4,7 +4,7 @@ using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 /// <summary>SMTP for alert e-mail (<c>Smtp:*</c>); without a host, no e-mail is sent.</summary>
 public sealed class SmtpOptions

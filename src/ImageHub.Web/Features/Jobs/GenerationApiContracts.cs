@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace ImageHub.Web.Features.Api;
+namespace ImageHub.Web.Features.Jobs;
 
 /// <summary><c>POST /api/v1/generations</c>: <c>options</c> holds the provider's own documented fields.</summary>
 public sealed record CreateGenerationBody(string? Prompt, string? Provider, string? Model, int? NumImages, Dictionary<string, JsonElement>? Options);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using ImageHub.Providers;
 
-namespace ImageHub.Web.Features.Budgets;
+namespace ImageHub.Web.Features.Spend.Budgets;
 
 /// <summary>How budgets read on the pages.</summary>
 public static class BudgetText

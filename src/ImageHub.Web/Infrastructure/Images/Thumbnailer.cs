@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace ImageHub.Web.Features.Gallery;
+namespace ImageHub.Web.Infrastructure.Images;
 
 /// <summary>Makes a small WebP preview of a stored image. Never required: without one the gallery shows the original.</summary>
 public interface IThumbnailer

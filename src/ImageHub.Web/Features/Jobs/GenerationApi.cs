@@ -3,11 +3,11 @@ using System.Text;
 using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
-using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Features.Api;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace ImageHub.Web.Features.Api;
+namespace ImageHub.Web.Features.Jobs;
 
 /// <summary>
 /// The REST API v1 over the same services the pages use. Each handler returns TypedResults whose types declare its
