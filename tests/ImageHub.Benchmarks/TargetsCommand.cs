@@ -4,7 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ImageHub.Sandbox.Imaging;
 using Microsoft.Extensions.Logging.Abstractions;
-using web::ImageHub.Web.Features.Gallery;
+using web::ImageHub.Web.Infrastructure.Images;
 
 namespace ImageHub.Benchmarks;
 
