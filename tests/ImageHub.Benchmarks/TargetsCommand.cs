@@ -42,6 +42,16 @@ internal static class TargetsCommand
         {
             await driver.RunAsync(Batch / 4, InFlight); // warm: JIT, pools, the sandbox's picture
             await driver.RunAsync(Sequential / 4, 1);
+            if (args.Contains("--trace"))
+            {
+                DbTimer.Trace = new();
+                var one = await driver.RunOneAsync();
+                await Task.Delay(200);
+                Console.WriteLine($"One generation's database commands (submit {one.SubmitMs:0.00} ms, stored {one.TotalMs:0.00} ms):");
+                foreach (var line in DbTimer.Trace) Console.WriteLine("    " + line);
+                DbTimer.Trace = null;
+                return 0;
+            }
             for (var r = 0; r < rounds; r++)
             {
                 foreach (var skip in r % 2 == 0 ? new[] { false, true } : [true, false])
