@@ -73,7 +73,7 @@ internal static class TargetsCommand
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  thumbnails ({thumbs.Engine}, {ImageStore.ThumbnailSize} px WebP): sandbox pictures median {thumbs.PaintedKb:0.0} KB, grainy photo-like median {thumbs.GrainyKb:0.0} KB (max {thumbs.GrainyMaxKb:0.0}), {thumbs.Ms:0} ms each (median)"));
 
-        var memory = await CircuitsAsync(circuits, rounds: 3);
+        var memory = circuits > 0 ? await CircuitsAsync(circuits, rounds: 3) : [];
         foreach (var m in memory) Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  circuits: {m.WsKb:0} KB working set, {m.ManagedKb:0} KB managed heap per circuit ({circuits} circuits)"));
 
         double M(List<Round> list, Func<Round, double> pick) => Stats.Median(list.Select(pick));
