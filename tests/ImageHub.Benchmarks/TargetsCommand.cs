@@ -9,9 +9,9 @@ using web::ImageHub.Web.Infrastructure.Images;
 namespace ImageHub.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project tests/ImageHub.Benchmarks -- targets [--rounds 5] [--circuits 25]</c>: the hub
+/// <c>dotnet run -c Release --project tests/ImageHub.Benchmarks -- targets [--rounds 5] [--circuits 25] [--database Postgres] [--trace]</c>: the hub
 /// against the targets of issue 12, in one run, printed as one table (target, median over the rounds, pass/miss).
-/// The generation figures come from one app (SQLite, in-memory TestServer, job worker on, the sandbox serving
+/// The generation figures come from one app (SQLite, or PostgreSQL with IMAGEHUB_TEST_POSTGRES; in-memory TestServer, job worker on, the sandbox serving
 /// pre-painted images) driven through <c>POST /api/v1/generations</c>; each round runs 100 generations one at a
 /// time (submit overhead, submit→stored) and 640 kept 32 in flight (throughput), once with the event-log row per
 /// status change and once without it (<see cref="EventLogSwitch"/>, alternating which goes first). Memory per circuit
@@ -27,12 +27,13 @@ internal static class TargetsCommand
     {
         var rounds = Option(args, "--rounds", 5);
         var circuits = Option(args, "--circuits", 25);
+        var database = args.SkipWhile(a => a != "--database").Skip(1).FirstOrDefault() ?? "Sqlite";
         var total = Stopwatch.StartNew();
-        Console.WriteLine($"ImageHub targets: {rounds} rounds, {circuits} circuits, {Environment.ProcessorCount} cores, load at start {Load()}");
+        Console.WriteLine($"ImageHub targets: {database}, {rounds} rounds, {circuits} circuits, {Environment.ProcessorCount} cores, load at start {Load()}");
 
         var on = new List<Round>();
         var off = new List<Round>();
-        await using (var host = await BenchHost.StartAsync("Sqlite", GenerationDriver.Settings(InFlight, prePainted: true),
+        await using (var host = await BenchHost.StartAsync(database, GenerationDriver.Settings(InFlight, prePainted: true),
                          "ihp_benchmark_token_0000000000000004", services =>
                      {
                          EventLogSwitch.Register(services);
