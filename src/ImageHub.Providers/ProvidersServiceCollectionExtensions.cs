@@ -71,7 +71,8 @@ public static class ProvidersServiceCollectionExtensions
                 http.Timeout = Timeout.InfiniteTimeSpan; // the fetcher applies ImageFetch:Timeout itself
                 http.DefaultRequestHeaders.UserAgent.ParseAdd("ImageHub/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(sp => ImageFetcher.CreateHandler(sp.GetRequiredService<IOptionsMonitor<ProvidersOptions>>()));
+            .ConfigurePrimaryHttpMessageHandler(sp => ImageFetcher.CreateHandler(sp.GetRequiredService<IOptionsMonitor<ProvidersOptions>>()))
+            .AddImageFetchRetry();
         return services;
     }
 

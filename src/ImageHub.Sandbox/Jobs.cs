@@ -106,7 +106,7 @@ internal sealed class KolboGeneration(string id, string key, string model, strin
             terminal = Fails ? KolboState.Failed : KolboState.Completed;
             if (Fails)
             {
-                state.RawAccount(SandboxProviders.Kolbo, Key).Refund(Credits);
+                state.RawAccount(SandboxProviders.Kolbo, Key).Refund(Credits, Prompt);
             }
 
             return (terminal.Value, ProgressOf(stage, terminal.Value));
@@ -129,7 +129,7 @@ internal sealed class KolboGeneration(string id, string key, string model, strin
             current = KolboState.Cancelled;
         }
 
-        state.RawAccount(SandboxProviders.Kolbo, Key).Refund(Credits);
+        state.RawAccount(SandboxProviders.Kolbo, Key).Refund(Credits, Prompt);
         return true;
     }
 

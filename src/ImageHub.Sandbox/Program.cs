@@ -32,7 +32,7 @@ public static class SandboxProgram
               Qolaba base URL: {bases.Qolaba}
               Coals  base URL: {bases.Coals}
               Kolbo  base URL: {bases.Kolbo}
-              Control:         {root}_control/accounts/{"{provider}"}/{"{key}"}, {root}_control/faults
+              Control:         {root}_control/accounts/{"{provider}"}/{"{key}"}[/charges], {root}_control/faults
             Any key works, except by convention: a key starting with 'bad' is refused (401); a Koala key containing
             'noplan' gets 403 for premium models; a Coals key containing 'noscope' gets 403 on generate; a Kolbo key
             containing 'apipath' gets poll URLs in the host-absolute "/.../api/v1/generate/{"{id}"}/status" form.

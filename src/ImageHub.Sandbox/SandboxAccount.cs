@@ -8,6 +8,7 @@ public sealed class SandboxAccount
     private int acceptedSubmissions;
     private decimal creditsCharged;
     private decimal creditsRefunded;
+    private readonly List<SandboxCharge> charges = [];
 
     internal SandboxAccount(string provider, decimal balance)
     {
@@ -33,8 +34,11 @@ public sealed class SandboxAccount
         lock (gate) { balance = credits; }
     }
 
-    /// <summary>Accepts a submission and charges it, unless the balance cannot cover it (then nothing changes).</summary>
-    internal bool TryAccept(decimal credits)
+    /// <summary>Every accepted submission and every refund, oldest first: what the provider's dashboard would list.</summary>
+    public IReadOnlyList<SandboxCharge> Charges { get { lock (gate) { return [.. charges]; } } }
+
+    /// <summary>Accepts a submission of <paramref name="prompt"/> and charges it, unless the balance cannot cover it (then nothing changes).</summary>
+    internal bool TryAccept(decimal credits, string prompt)
     {
         lock (gate)
         {
@@ -46,6 +50,7 @@ public sealed class SandboxAccount
             balance -= credits;
             creditsCharged += credits;
             acceptedSubmissions++;
+            charges.Add(new SandboxCharge(SandboxChargeKind.Accepted, credits, prompt));
             return true;
         }
     }
@@ -55,12 +60,13 @@ public sealed class SandboxAccount
         lock (gate) { return balance >= credits; }
     }
 
-    internal void Refund(decimal credits)
+    internal void Refund(decimal credits, string prompt)
     {
         lock (gate)
         {
             balance += credits;
             creditsRefunded += credits;
+            charges.Add(new SandboxCharge(SandboxChargeKind.Refunded, credits, prompt));
         }
     }
 
@@ -75,3 +81,15 @@ public sealed class SandboxAccount
 
 /// <summary>The control endpoint's view of an account.</summary>
 public sealed record AccountSnapshot(string Provider, decimal Balance, int AcceptedSubmissions, decimal CreditsCharged, decimal CreditsRefunded);
+
+public enum SandboxChargeKind
+{
+    /// <summary>A generation submission was accepted and charged (possibly 0 credits).</summary>
+    Accepted,
+
+    /// <summary>Credits given back (Kolbo: a failed or cancelled generation).</summary>
+    Refunded,
+}
+
+/// <summary>One line of an account's charge log: an accepted submission or a refund, with the prompt it was for.</summary>
+public sealed record SandboxCharge(SandboxChargeKind Kind, decimal Credits, string Prompt);

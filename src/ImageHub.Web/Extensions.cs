@@ -11,6 +11,7 @@ using ImageHub.Web.Features.Sharing;
 using ImageHub.Web.Features.Spend;
 using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure;
+using ImageHub.Web.Infrastructure.Audit;
 using ImageHub.Web.Infrastructure.Images;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
@@ -59,6 +60,7 @@ public static class Extensions
         services.AddImageHubTelemetry(); // Infrastructure/Telemetry*: OpenTelemetry, /metrics, one log line per provider call
 
         // The provider key vault (Features/Keys): encrypted keys, the key-resolution rule, the audit log.
+        services.AddAuditActors();
         services.AddKeyVault();
 
         // One error model: Outcome/Failure mapped to RFC 7807 problems, one JSON strictness for every endpoint.
@@ -118,6 +120,7 @@ public static class Extensions
         services.AddSingleton<UnknownLoginAttempts>();
         services.AddIdentityRateLimits();
         services.AddScoped<BootstrapService>();
+        services.AddOidcSignIn(); // Features/Account/Oidc*: Oidc:* settings, the handler when Oidc:Authority is set
         // Every cookie's security stamp is re-checked a minute after the last check (on the app's clock); in this process
         // an ended session (disabled account, reset two-factor) is refused at its next request (AccountSessions).
         services.AddOptions<SecurityStampValidatorOptions>().Configure<TimeProvider>((o, time) =>
@@ -228,10 +231,12 @@ public static class Extensions
         app.UseMiddleware<WorkspaceMiddleware>();
         app.UseAuthorization();
         app.UseAntiforgery();
+        app.UseLocalLoginGuard(); // Oidc:DisableLocalLogin refuses password and registration posts
 
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
+        app.MapOidcEndpoints(); // POST /Account/ExternalLogin, GET /Account/ExternalLogin/Callback
         app.MapImageEndpoints(); // Features/Gallery: /images/{id} and its thumbnail
         app.MapImageHubApi(); // /openapi/v1.json
         app.MapGenerationApi(); // Features/Jobs: /api/v1/generations and /api/v1/providers

@@ -112,6 +112,9 @@ public sealed class ImageFetcher(HttpClient httpClient, IOptionsMonitor<Provider
         return buffer.ToArray();
     }
 
+    /// <summary>Whether the SSRF guard refused the address (then retrying is pointless).</summary>
+    internal static bool IsRefusal(Exception? ex) => FindRefusal(ex) is not null;
+
     private static UrlRefusedException? FindRefusal(Exception? ex)
     {
         for (; ex is not null; ex = ex.InnerException)

@@ -116,6 +116,33 @@ internal static class ProviderResilience
         return Convert.ToHexStringLower(hash[..8]);
     }
 
+    /// <summary>
+    /// The image fetcher's retries: an image GET is retried like every other GET (a 5xx, 408, 429 or a dropped
+    /// connection), so one transient error does not lose an image the provider already made and charged for.
+    /// </summary>
+    public static IHttpClientBuilder AddImageFetchRetry(this IHttpClientBuilder builder)
+    {
+        builder.AddResilienceHandler("imagehub-image-fetch", (pipeline, context) =>
+        {
+            var services = context.ServiceProvider;
+            var o = services.GetRequiredService<IOptionsMonitor<ProvidersOptions>>().CurrentValue.Resilience;
+            var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
+            pipeline.TimeProvider = time;
+            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = Math.Max(1, o.MaxRetries),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = o.RetryBaseDelay,
+                // An address the SSRF guard refused stays refused: no retry.
+                ShouldHandle = async args => o.MaxRetries > 0 && !Images.ImageFetcher.IsRefusal(args.Outcome.Exception)
+                    && await ShouldRetryAsync(args.Outcome, args.Context.GetRequestMessage(), o.MaxRetryAfter, time).ConfigureAwait(false),
+                DelayGenerator = async args => args.Outcome.Result is { } response ? await RetryAfterAsync(response, time).ConfigureAwait(false) : null,
+            });
+        });
+        return builder;
+    }
+
     internal static async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request, TimeSpan maxRetryAfter, TimeProvider time)
     {
         var submission = IsSubmission(request);

@@ -124,11 +124,11 @@ internal sealed class CoalsApi(SandboxState state, PngCache pngs, string prefix)
 
         if (TaskFails(context))
         {
-            account.TryAccept(0);
+            account.TryAccept(0, prompt!);
             return Error("generate", 500, "GENERATION_FAILED", "Image generation failed. No credits were charged.");
         }
 
-        if (!account.TryAccept(CreditsPerCall))
+        if (!account.TryAccept(CreditsPerCall, prompt!))
         {
             return Error("generate", 402, "INSUFFICIENT_CREDITS", $"Insufficient credits: generating costs {CreditsPerCall} credits and the balance is {account.Balance}.");
         }

@@ -8,7 +8,7 @@ internal sealed record ControlError(string Error, IReadOnlyDictionary<string, Li
 internal sealed record FaultQueued(string Provider, string Kind, int Count, string? OnlyPath);
 
 /// <summary>
-/// Control endpoints for people and other processes: read an account, set a balance, queue a fault,
+/// Control endpoints for people and other processes: read an account (and its charge log), set a balance, queue a fault,
 /// read or clear the recorded requests. Not recorded themselves.
 /// </summary>
 internal static class ControlApi
@@ -18,6 +18,11 @@ internal static class ControlApi
         group.MapGet("accounts/{provider}/{key}", (string provider, string key) =>
             SandboxProviders.IsKnown(provider)
                 ? Results.Json(state.Account(provider, key).Snapshot(), WireJson.Camel)
+                : UnknownProvider(provider));
+
+        group.MapGet("accounts/{provider}/{key}/charges", (string provider, string key) =>
+            SandboxProviders.IsKnown(provider)
+                ? Results.Json(state.Account(provider, key).Charges, WireJson.Camel)
                 : UnknownProvider(provider));
 
         group.MapPut("accounts/{provider}/{key}/balance", async (HttpContext context, string provider, string key) =>

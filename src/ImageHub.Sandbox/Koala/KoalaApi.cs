@@ -131,7 +131,7 @@ internal sealed class KoalaApi(SandboxState state, PngCache pngs, string prefix)
 
         var cost = perImage * count;
         var account = State.RawAccount(Id, key);
-        if (!account.TryAccept(cost))
+        if (!account.TryAccept(cost, prompt!))
         {
             return Error(402, $"Insufficient credits: {count} {model.Id} image(s) cost {cost} credits and the balance is {account.Balance}.");
         }

@@ -193,7 +193,7 @@ internal sealed class KolboApi(SandboxState state, PngCache pngs, string prefix)
         var cost = model.Credit * count;
         var key = Key(context);
         var account = State.RawAccount(Id, key);
-        if (!account.TryAccept(cost))
+        if (!account.TryAccept(cost, prompt!))
         {
             return Error(400, "INSUFFICIENT_CREDITS", $"Insufficient credits: this generation needs {cost} credits and the balance is {account.Balance}.");
         }

@@ -204,7 +204,7 @@ internal sealed class QolabaApi(SandboxState state, PngCache pngs, string prefix
         var key = Key(context);
         var fails = TaskFails(context);
         var account = State.RawAccount(Id, key);
-        if (!account.CanAfford(credits) || !account.TryAccept(fails ? 0 : credits))
+        if (!account.CanAfford(credits) || !account.TryAccept(fails ? 0 : credits, prompt!))
         {
             return Error(402, "Insufficient credits", $"This request costs {credits} credits (${usd}) and the balance is {account.Balance} credits.");
         }

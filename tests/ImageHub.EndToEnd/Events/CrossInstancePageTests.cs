@@ -23,7 +23,7 @@ public sealed class CrossInstancePageTests
     private const string Token = "ihp_test_token_for_the_events_e2e_01";
 
     [Fact]
-    public async Task A_gallery_open_on_a_web_only_instance_shows_the_image_the_other_instances_worker_made()
+    public async Task A_gallery_open_on_a_web_only_instance_shows_the_image_the_other_instances_worker_made_and_drops_it_when_trashed_there()
     {
         await using var a = ImageHubApp.Create(DatabaseKind.Postgres, Settings(), environment: "Development");
         await using var b = await WebOnlyAsync(a);
@@ -44,6 +44,14 @@ public sealed class CrossInstancePageTests
 
         await Expect(gallery.Tiles).ToHaveCountAsync(1);
         await Browser.ScreenshotAsync(page, "cross-instance-gallery");
+
+        // Trashed through A's API: the gallery on B lets it go without a reload.
+        var listed = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/v1/images", TestContext.Current.CancellationToken);
+        var imageId = listed.GetProperty("items")[0].GetProperty("id").GetString();
+        using var trashed = await api.DeleteAsync($"/api/v1/images/{imageId}", TestContext.Current.CancellationToken);
+        Assert.True(trashed.IsSuccessStatusCode, $"DELETE /api/v1/images/{imageId}: {(int)trashed.StatusCode}");
+        await Expect(gallery.Tiles).ToHaveCountAsync(0);
+        await Expect(gallery.Empty).ToBeVisibleAsync();
     }
 
     [Fact]

@@ -36,15 +36,16 @@ public class AppFixture : IAsyncLifetime
         ["Sandbox:KolboStepDelay"] = "00:00:00",
     };
 
-    public async ValueTask InitializeAsync()
+    public virtual async ValueTask InitializeAsync()
     {
         app = ImageHubApp.Create(DatabaseKind.Sqlite, Settings, environment: "Development");
         BaseUrl = app.StartOnLoopback();
         await app.InScopeAsync(async sp =>
         {
             var accounts = sp.GetRequiredService<AccountService>();
-            var admin = await accounts.RegisterAsync(AdminEmail, Password);
-            Assert.True(admin.Succeeded);
+            // As Bootstrap:AdminEmail does (also where Oidc:DisableLocalLogin turns registration off).
+            var admin = await accounts.RegisterFirstAdministratorAsync(AdminEmail, Password);
+            Assert.True(admin?.Succeeded);
             await accounts.SetRegistrationModeAsync(RegistrationMode.Open);
         });
         (playwright, browser) = await Infrastructure.Browser.LaunchAsync();
@@ -57,7 +58,7 @@ public class AppFixture : IAsyncLifetime
     public Task<IPage> OpenAsync(ViewportSize? viewport = null, ColorScheme colorScheme = ColorScheme.Light) =>
         Infrastructure.Browser.OpenAsync(Browser, BaseUrl, viewport ?? Viewports.Desktop, colorScheme);
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (browser is not null) await browser.DisposeAsync();
         playwright?.Dispose();

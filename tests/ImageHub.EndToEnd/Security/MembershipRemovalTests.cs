@@ -44,7 +44,15 @@ public sealed class MembershipRemovalTests
             Assert.True((await service.RemoveMemberAsync(member.MemberId)).Succeeded);
         });
 
-        await Expect(page.Locator("[data-testid=membership-lost]")).ToContainTextAsync("You are no longer a member of Studio");
+        try
+        {
+            await Expect(page.Locator("[data-testid=membership-lost]")).ToContainTextAsync("You are no longer a member of Studio");
+        }
+        catch (PlaywrightException e)
+        {
+            await Browser.ScreenshotAsync(page, "membership-lost-missing");
+            throw new InvalidOperationException($"The open page did not say the membership ended. Server errors:\n{app.Errors}", e);
+        }
         await Browser.ScreenshotAsync(page, "membership-lost");
         var inviteButtons = await page.Locator("[data-testid=create-invite]").CountAsync();
         var openInvites = await app.InScopeAsync(async sp =>

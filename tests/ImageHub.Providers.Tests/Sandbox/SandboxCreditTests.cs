@@ -224,4 +224,26 @@ public sealed class SandboxCreditTests
         Assert.Equal(15, responses.Count(r => r.StatusCode == HttpStatusCode.PaymentRequired));
         Assert.Equal((0m, 10m, 10), (account.Balance, account.CreditsCharged, account.AcceptedSubmissions));
     }
+
+    [Fact]
+    public async Task The_charge_log_lists_each_accepted_prompt_and_each_refund_but_not_what_was_refused()
+    {
+        await using var sandbox = await StartAsync();
+        sandbox.State.EnqueueFault("kolbo", "kolbo_test_key", new ImageHub.Sandbox.SandboxFault(ImageHub.Sandbox.SandboxFaultKind.ServerError));
+        sandbox.State.EnqueueFault("kolbo", "kolbo_test_key", new ImageHub.Sandbox.SandboxFault(ImageHub.Sandbox.SandboxFaultKind.TaskFails));
+        using var kolbo = KolboClient(sandbox);
+        using var control = Plain(sandbox.RootUri);
+
+        var (refused, _) = await kolbo.PostJsonAsync("v1/generate/image", """{"prompt":"refused fox","enhance_prompt":false}""");
+        var (_, failing) = await kolbo.PostJsonAsync("v1/generate/image", """{"prompt":"failing fox","enhance_prompt":false}""");
+        var (_, fine) = await kolbo.PostJsonAsync("v1/generate/image", """{"prompt":"fine fox","enhance_prompt":false}""");
+        sandbox.State.Account("kolbo", "kolbo_test_key"); // lets the failing generation fail (and refund) once its time has come
+        var (_, log) = await control.GetJsonAsync("_control/accounts/kolbo/kolbo_test_key/charges");
+        var lines = log.EnumerateArray().Select(c => (c.GetProperty("kind").GetString(), c.GetProperty("credits").GetDecimal(), c.GetProperty("prompt").GetString())).ToList();
+
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        var charged = failing.GetProperty("credits_charged").GetDecimal();
+        Assert.Equal(charged, fine.GetProperty("credits_charged").GetDecimal());
+        Assert.Equal([("Accepted", charged, "failing fox"), ("Accepted", charged, "fine fox"), ("Refunded", charged, "failing fox")], lines);
+    }
 }

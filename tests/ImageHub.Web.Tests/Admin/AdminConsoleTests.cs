@@ -8,6 +8,7 @@ using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using ImageHub.Web.Tests.Ui;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -22,10 +23,10 @@ public sealed class AdminConsoleTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
     private const string Address = "198.51.100.23";
 
-    private static async Task<Outcome> AsAdminAsync(UiTeam team, string adminEmail, Func<AdminService, AdminActor, Task<Outcome>> action)
+    private static async Task<Outcome> AsAdminAsync(UiTeam team, string adminEmail, Func<AdminService, AuditActor, Task<Outcome>> action)
     {
         var id = await team.App.UserIdAsync(adminEmail);
-        return await team.App.InScopeAsync(sp => action(sp.GetRequiredService<AdminService>(), new AdminActor(id, Address)));
+        return await team.App.InScopeAsync(sp => action(sp.GetRequiredService<AdminService>(), new AuditActor(id, Address)));
     }
 
     private static Task<AppUser> UserAsync(UiTeam team, string email) =>

@@ -4,6 +4,7 @@ using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Admin;
+using ImageHub.Web.Infrastructure.Audit;
 using ImageHub.Web.Tests.Ui;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -100,8 +101,8 @@ public sealed partial class TwoFactorTests
         var ownerId = await team.App.UserIdAsync(UiTeam.Owner);
         var memberId = await team.App.UserIdAsync(UiTeam.Member);
 
-        var self = await team.App.InScopeAsync(sp => sp.GetRequiredService<AdminService>().ResetTwoFactorAsync(new AdminActor(ownerId, "192.0.2.9"), ownerId, Ct));
-        var reset = await team.App.InScopeAsync(sp => sp.GetRequiredService<AdminService>().ResetTwoFactorAsync(new AdminActor(ownerId, "192.0.2.9"), memberId, Ct));
+        var self = await team.App.InScopeAsync(sp => sp.GetRequiredService<AdminService>().ResetTwoFactorAsync(new AuditActor(ownerId, "192.0.2.9"), ownerId, Ct));
+        var reset = await team.App.InScopeAsync(sp => sp.GetRequiredService<AdminService>().ResetTwoFactorAsync(new AuditActor(ownerId, "192.0.2.9"), memberId, Ct));
         var openSession = await member.GetAsync("/keys");
         using var later = team.App.CreateBrowser();
         var login = await LoginAsync(later, UiTeam.Member);

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Events;
+using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Infrastructure.Changes;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
@@ -104,16 +105,21 @@ public sealed class CrossInstanceTests
         using var page = b.Services.GetRequiredService<GalleryNotifier>().Subscribe(mine, c =>
         {
             lock (heard) heard.Add(c);
-            if (c.What == "star") starred.TrySetResult();
+            if (c.Kind == GalleryChangeKind.Starred) starred.TrySetResult();
             return Task.CompletedTask;
         });
 
         var notifier = a.Services.GetRequiredService<GalleryNotifier>();
-        await notifier.PublishAsync(new GalleryChange(theirs, "trash", Guid.NewGuid()));
-        await notifier.PublishAsync(new GalleryChange(mine, "star", Guid.NewGuid()));
+        var (member, image) = (Guid.NewGuid(), Guid.NewGuid());
+        await notifier.PublishAsync(GalleryChange.Of(theirs, GalleryChangeKind.Trashed, member, [image]));
+        await notifier.PublishAsync(GalleryChange.Of(mine, GalleryChangeKind.Starred, member, [image]));
         await starred.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
 
-        lock (heard) Assert.Equal(["star"], heard.Select(c => c.What));
+        lock (heard)
+        {
+            var change = Assert.Single(heard);
+            Assert.Equal((GalleryChangeKind.Starred, member, image), (change.Kind, change.By, Assert.Single(change.ImageIds)));
+        }
     }
 
     /// <summary>A second instance of <paramref name="a"/>'s app (same database and storage) without the worker, listening.</summary>

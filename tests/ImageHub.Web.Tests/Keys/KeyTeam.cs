@@ -3,6 +3,7 @@ using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.Extensions.DependencyInjection;
 using static ImageHub.Tests.Infrastructure.Arrange;
 
@@ -58,18 +59,18 @@ public sealed class KeyTeam : IAsyncDisposable
         Outcome<KeyView>? result = null;
         var userId = await App.UserIdAsync(email);
         await App.InWorkspaceAsync(email, WorkspaceId, async sp =>
-            result = await sp.GetRequiredService<KeyVault>().AddAsync(new KeyActor(userId, "203.0.113.7"),
+            result = await sp.GetRequiredService<KeyVault>().AddAsync(new AuditActor(userId, "203.0.113.7"),
                 new KeyDraft(provider, label, secret, scope == KeyScope.Workspace ? "workspace" : "personal", expiresAt)));
         Assert.True(result!.Succeeded, result.Message);
         return result.Value!;
     }
 
     /// <summary>Runs <paramref name="action"/> with the vault as <paramref name="email"/> in the team's workspace.</summary>
-    public async Task<T> AsAsync<T>(string email, Func<KeyVault, KeyActor, Task<T>> action)
+    public async Task<T> AsAsync<T>(string email, Func<KeyVault, AuditActor, Task<T>> action)
     {
         T value = default!;
         var userId = await App.UserIdAsync(email);
-        await App.InWorkspaceAsync(email, WorkspaceId, async sp => value = await action(sp.GetRequiredService<KeyVault>(), new KeyActor(userId, "203.0.113.7")));
+        await App.InWorkspaceAsync(email, WorkspaceId, async sp => value = await action(sp.GetRequiredService<KeyVault>(), new AuditActor(userId, "203.0.113.7")));
         return value;
     }
 

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Keys;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Data.Sqlite;
@@ -46,7 +47,7 @@ public sealed class KeyRingTests
         var workspace = await app.CreateWorkspaceAsync(Admin, "Vault");
         await app.InWorkspaceAsync(Admin, workspace, async sp =>
         {
-            var result = await sp.GetRequiredService<KeyVault>().AddAsync(new KeyActor(await app.UserIdAsync(Admin), "203.0.113.9"),
+            var result = await sp.GetRequiredService<KeyVault>().AddAsync(new AuditActor(await app.UserIdAsync(Admin), "203.0.113.9"),
                 new KeyDraft("kolbo", "Copied", Secret, "personal", null));
             Assert.True(result.Succeeded, result.Message);
         });

@@ -1,6 +1,7 @@
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.Extensions.DependencyInjection;
 using static ImageHub.Tests.Infrastructure.Arrange;
 
@@ -26,7 +27,7 @@ public sealed class MembershipChangeTests
 
         await RemoveAsync(app, workspace, Admin);
         var (invite, _) = await openPage.ServiceProvider.GetRequiredService<WorkspaceService>().CreateInviteAsync(adminId, WorkspaceRole.Member, TestContext.Current.CancellationToken);
-        var access = await openPage.ServiceProvider.GetRequiredService<KeyVault>().SetMemberAccessAsync(new KeyActor(adminId), "kolbo", true, TestContext.Current.CancellationToken);
+        var access = await openPage.ServiceProvider.GetRequiredService<KeyVault>().SetMemberAccessAsync(new AuditActor(adminId), "kolbo", true, TestContext.Current.CancellationToken);
 
         Assert.False(invite.Succeeded);
         Assert.True(access.Is(FailureKind.Forbidden), access.Message);

@@ -3,6 +3,7 @@ using ImageHub.Web.Data;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Spend;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.Extensions.DependencyInjection;
 using static ImageHub.Tests.Infrastructure.Arrange;
 
@@ -67,7 +68,7 @@ public sealed class UiTeam : IAsyncDisposable
     public async Task<KeyView> AddKeyAsync(string email, string provider, string label, string secret, KeyScope scope = KeyScope.Personal)
     {
         var userId = await App.UserIdAsync(email);
-        var result = await AsAsync(email, sp => sp.GetRequiredService<KeyVault>().AddAsync(new KeyActor(userId, "203.0.113.7"),
+        var result = await AsAsync(email, sp => sp.GetRequiredService<KeyVault>().AddAsync(new AuditActor(userId, "203.0.113.7"),
             new KeyDraft(provider, label, secret, scope == KeyScope.Workspace ? "workspace" : "personal", null)));
         Assert.True(result.Succeeded, result.Message);
         return result.Value!;

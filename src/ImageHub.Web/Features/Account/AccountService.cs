@@ -19,6 +19,7 @@ public sealed class AccountService(
     IDbContextFactory<AppDbContext> dbFactory,
     WorkspaceService workspaces,
     TimeProvider timeProvider,
+    Microsoft.Extensions.Options.IOptions<OidcOptions> oidc,
     ILogger<AccountService> logger)
 {
     public const string InviteOnlyMessage =
@@ -56,8 +57,25 @@ public sealed class AccountService(
         return await db.Set<FirstAccountClaim>().AnyAsync(cancellationToken) || await db.Users.AnyAsync(cancellationToken);
     }
 
+    /// <summary>With <c>Oidc:DisableLocalLogin</c>: accounts come from the identity provider only.</summary>
+    public string LocalRegistrationOffMessage => $"Accounts here are created by signing in with {oidc.Value.DisplayName}. Use that button on the log-in page.";
+
     /// <summary>Null when the visitor may register (with this invite, if any); otherwise the reason why not.</summary>
     public async Task<string?> WhyRegistrationIsClosedAsync(string? inviteToken, CancellationToken cancellationToken = default)
+    {
+        if (oidc.Value.LocalLoginDisabled) return LocalRegistrationOffMessage;
+        return await WhyClosedAsync(inviteToken, vouchedByProvider: false, cancellationToken);
+    }
+
+    /// <summary>
+    /// The registration mode applied to an account the identity provider would create (<c>Oidc:AutoProvision</c>):
+    /// open lets anyone in; invite-only lets in whoever holds a valid invite link or whom a workspace mapping
+    /// places (<paramref name="vouchedByProvider"/>); closed lets nobody new in. The first account is always allowed.
+    /// </summary>
+    public Task<string?> WhyExternalRegistrationIsClosedAsync(string? inviteToken, bool vouchedByProvider, CancellationToken cancellationToken = default) =>
+        WhyClosedAsync(inviteToken, vouchedByProvider, cancellationToken);
+
+    private async Task<string?> WhyClosedAsync(string? inviteToken, bool vouchedByProvider, CancellationToken cancellationToken)
     {
         if (!await AnyAccountExistsAsync(cancellationToken)) return null;
         var mode = await GetRegistrationModeAsync(cancellationToken);
@@ -69,7 +87,7 @@ public sealed class AccountService(
             if (invite.Problem is { } problem) return problem;
             return null;
         }
-        return mode == RegistrationMode.Open ? null : InviteOnlyMessage;
+        return mode == RegistrationMode.Open || vouchedByProvider ? null : InviteOnlyMessage;
     }
 
     /// <summary>
@@ -79,6 +97,7 @@ public sealed class AccountService(
     /// </summary>
     public async Task<Outcome<AppUser>> RegisterAsync(string email, string password, string? inviteToken = null, CancellationToken cancellationToken = default)
     {
+        if (oidc.Value.LocalLoginDisabled) return Failure.Invalid(RegistrationFields.Form, LocalRegistrationOffMessage);
         var user = NewUser(email);
         var first = await TryClaimFirstAccountAsync(user.Id, cancellationToken);
         if (!first && await WhyRegistrationIsClosedAsync(inviteToken, cancellationToken) is { } closed)
@@ -101,15 +120,32 @@ public sealed class AccountService(
         return await CreateAsync(user, password, claimed: true, cancellationToken);
     }
 
+    /// <summary>
+    /// Creates an account for someone the identity provider signed in (no password; the caller links the login).
+    /// The first account of a fresh instance becomes the instance administrator, as with a password.
+    /// </summary>
+    public async Task<Outcome<AppUser>> RegisterExternalAsync(string email, bool emailVerified, string? inviteToken, bool vouchedByProvider, CancellationToken cancellationToken = default)
+    {
+        var user = NewUser(email);
+        user.EmailConfirmed = emailVerified;
+        var first = await TryClaimFirstAccountAsync(user.Id, cancellationToken);
+        if (!first && await WhyExternalRegistrationIsClosedAsync(inviteToken, vouchedByProvider, cancellationToken) is { } closed)
+        {
+            return Failure.Forbidden(closed);
+        }
+        user.IsInstanceAdmin = first;
+        return await CreateAsync(user, password: null, first, cancellationToken);
+    }
+
     private AppUser NewUser(string email)
     {
         email = email.Trim();
         return new AppUser { UserName = email, Email = email, CreatedAt = timeProvider.GetUtcNow() };
     }
 
-    private async Task<Outcome<AppUser>> CreateAsync(AppUser user, string password, bool claimed, CancellationToken cancellationToken)
+    private async Task<Outcome<AppUser>> CreateAsync(AppUser user, string? password, bool claimed, CancellationToken cancellationToken)
     {
-        var result = await userManager.CreateAsync(user, password);
+        var result = password is null ? await userManager.CreateAsync(user) : await userManager.CreateAsync(user, password);
         if (!result.Succeeded)
         {
             // A refused first account (a weak password, say) gives the claim back, so the next try can be first.

@@ -3,13 +3,14 @@ using Microsoft.Extensions.Caching.Memory;
 
 namespace ImageHub.Web.Features.Account;
 
-public enum LoginOutcome { Succeeded, WrongEmailOrPassword, LockedOut, Disabled, RequiresTwoFactor }
+public enum LoginOutcome { Succeeded, WrongEmailOrPassword, LockedOut, Disabled, RequiresTwoFactor, LocalLoginDisabled }
 
 /// <summary>
 /// Password sign-in that does not tell which accounts exist: an unknown email fails and locks out after the same
 /// number of attempts, with the same messages, as an account does (Identity's lockout only counts real accounts).
 /// </summary>
-public sealed class LoginService(SignInManager<AppUser> signInManager, UserManager<AppUser> userManager, UnknownLoginAttempts unknown)
+public sealed class LoginService(
+    SignInManager<AppUser> signInManager, UserManager<AppUser> userManager, UnknownLoginAttempts unknown, Microsoft.Extensions.Options.IOptions<OidcOptions> oidc)
 {
     public string LockedOutMessage
     {
@@ -24,10 +25,20 @@ public sealed class LoginService(SignInManager<AppUser> signInManager, UserManag
 
     public const string DisabledMessage = "This account is disabled. Ask an administrator of this ImageHub to enable it again.";
 
-    public async Task<LoginOutcome> PasswordSignInAsync(string email, string password, bool remember)
+    public string LocalLoginDisabledMessage => $"Password sign-in is turned off on this ImageHub. Use “Sign in with {oidc.Value.DisplayName}”.";
+
+    /// <summary>
+    /// Checks the password and signs in. With <c>Oidc:DisableLocalLogin</c> only <paramref name="linkingUserId"/> (the
+    /// account an OpenID Connect sign-in is waiting to link, <see cref="OidcSignIn.PendingLink"/>) may use its password.
+    /// </summary>
+    public async Task<LoginOutcome> PasswordSignInAsync(string email, string password, bool remember, Guid? linkingUserId = null)
     {
         email = email.Trim();
         var user = await userManager.FindByNameAsync(email);
+        if (oidc.Value.LocalLoginDisabled && (user is null || user.Id != linkingUserId))
+        {
+            return LoginOutcome.LocalLoginDisabled;
+        }
         if (user is null)
         {
             // The same work as checking a real password, and the same count towards a lockout.

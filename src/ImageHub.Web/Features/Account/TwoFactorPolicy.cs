@@ -53,7 +53,8 @@ public sealed class TwoFactorPolicy(IDbContextFactory<AppDbContext> dbFactory)
 /// <summary>
 /// With <c>Security:RequireTwoFactorForAdmins</c>, sends a signed-in administrator (instance, or Owner/Admin of a
 /// workspace) without two-factor sign-in to set it up before any page opens. The account pages, the API (tokens),
-/// Blazor's own endpoints and static files are left alone.
+/// Blazor's own endpoints and static files are left alone, and so are sessions an OpenID Connect provider signed in
+/// (they carry its issuer as their authentication method): the provider owns their second factor.
 /// </summary>
 public sealed class TwoFactorRequirementMiddleware(RequestDelegate next, IOptions<SecurityOptions> options)
 {
@@ -63,6 +64,7 @@ public sealed class TwoFactorRequirementMiddleware(RequestDelegate next, IOption
             && HttpMethods.IsGet(context.Request.Method)
             && context.User.GetUserId() is { } userId
             && context.User.Identity?.AuthenticationType == Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme
+            && !context.User.HasClaim(c => c.Type == System.Security.Claims.ClaimTypes.AuthenticationMethod) // signed in by an identity provider: its second factor
             && IsPage(context.Request.Path)
             && await policy.MustEnrolAsync(userId, context.RequestAborted))
         {

@@ -1,3 +1,4 @@
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -20,13 +21,11 @@ public enum AdminAuditAction
 /// instance's settings), when, from which address, with the old and the new value. Rows are only ever added; they
 /// outlive the accounts they name (emails are copied, not joined).
 /// </summary>
-public sealed class AdminAuditEntry
+public sealed class AdminAuditEntry : AuditEntry
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
-    public DateTimeOffset At { get; init; }
-    public Guid ActorUserId { get; init; }
-    public string ActorEmail { get; init; } = "";
-    public string? RemoteAddress { get; init; }
+    public AdminAuditEntry() { }
+    public AdminAuditEntry(AuditActor actor, string actorEmail, DateTimeOffset at) : base(actor, actorEmail, at) { }
+
     public AdminAuditAction Action { get; init; }
     /// <summary>The account concerned; null for instance settings.</summary>
     public Guid? TargetUserId { get; init; }
@@ -39,10 +38,7 @@ internal sealed class AdminAuditEntryConfiguration : IEntityTypeConfiguration<Ad
 {
     public void Configure(EntityTypeBuilder<AdminAuditEntry> builder)
     {
-        builder.ToTable("AdminAuditEntries");
-        builder.Property(a => a.Id).ValueGeneratedNever();
-        builder.Property(a => a.ActorEmail).HasMaxLength(256);
-        builder.Property(a => a.RemoteAddress).HasMaxLength(64);
+        builder.ToAuditTable("AdminAuditEntries");
         builder.Property(a => a.Action).HasConversion<string>().HasMaxLength(32);
         builder.Property(a => a.TargetEmail).HasMaxLength(256);
         builder.Property(a => a.OldValue).HasMaxLength(200);

@@ -3,12 +3,12 @@ using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Keys;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Admin;
 
 /// <summary>Who acts in the admin console, and from where (recorded in the audit log).</summary>
-public sealed record AdminActor(Guid UserId, string? RemoteAddress = null);
 
 public sealed record UserView(
     Guid Id, string Email, bool IsInstanceAdmin, int Workspaces, DateTimeOffset? LockedOutUntil, DateTimeOffset? DisabledAt,
@@ -103,7 +103,7 @@ public sealed class AdminService(
     }
 
     /// <summary>Disables (or enables) an account. Disabling ends its sessions at once and revokes its API tokens.</summary>
-    public Task<Outcome> SetDisabledAsync(AdminActor actor, Guid userId, bool disabled, CancellationToken cancellationToken = default) =>
+    public Task<Outcome> SetDisabledAsync(AuditActor actor, Guid userId, bool disabled, CancellationToken cancellationToken = default) =>
         ChangeAccountAsync(actor, userId, cancellationToken, async (db, user, at) =>
         {
             if (disabled == user.DisabledAt is not null) return Outcome.Ok(disabled ? $"{user.Email} is already disabled." : $"{user.Email} is already enabled.");
@@ -125,7 +125,7 @@ public sealed class AdminService(
         }, after: disabled ? user => sessions.EndSessionsAsync(user.Id, user.SecurityStamp) : null);
 
     /// <summary>Lifts a lockout after failed sign-ins.</summary>
-    public Task<Outcome> UnlockAsync(AdminActor actor, Guid userId, CancellationToken cancellationToken = default) =>
+    public Task<Outcome> UnlockAsync(AuditActor actor, Guid userId, CancellationToken cancellationToken = default) =>
         ChangeAccountAsync(actor, userId, cancellationToken, (db, user, at) =>
         {
             if (!(user.LockoutEnd > at.Now)) return Task.FromResult(Outcome.Ok($"{user.Email} is not locked."));
@@ -137,7 +137,7 @@ public sealed class AdminService(
         });
 
     /// <summary>Makes an account an instance administrator, or no longer one (never the last enabled one).</summary>
-    public Task<Outcome> SetInstanceAdminAsync(AdminActor actor, Guid userId, bool admin, CancellationToken cancellationToken = default) =>
+    public Task<Outcome> SetInstanceAdminAsync(AuditActor actor, Guid userId, bool admin, CancellationToken cancellationToken = default) =>
         ChangeAccountAsync(actor, userId, cancellationToken, async (db, user, at) =>
         {
             if (admin == user.IsInstanceAdmin) return Outcome.Ok(admin ? $"{user.Email} is already an administrator." : $"{user.Email} is not an administrator.");
@@ -153,7 +153,7 @@ public sealed class AdminService(
     /// Deletes an account: its memberships, API tokens and personal provider keys go; its generations stay (their author
     /// shows as "a former member"). Refused for oneself, the last administrator, and the only Owner of a workspace.
     /// </summary>
-    public Task<Outcome> DeleteAsync(AdminActor actor, Guid userId, CancellationToken cancellationToken = default) =>
+    public Task<Outcome> DeleteAsync(AuditActor actor, Guid userId, CancellationToken cancellationToken = default) =>
         ChangeAccountAsync(actor, userId, cancellationToken, async (db, user, at) =>
         {
             if (user.Id == at.Actor.UserId) return Failure.Conflict("You cannot delete your own account here. Ask another administrator.");
@@ -178,7 +178,7 @@ public sealed class AdminService(
         }, after: user => sessions.EndSessionsAsync(user.Id, null));
 
     /// <summary>Turns another account's two-factor sign-in off (lost phone and codes): its authenticator key and recovery codes go, its sessions end.</summary>
-    public Task<Outcome> ResetTwoFactorAsync(AdminActor actor, Guid userId, CancellationToken cancellationToken = default) =>
+    public Task<Outcome> ResetTwoFactorAsync(AuditActor actor, Guid userId, CancellationToken cancellationToken = default) =>
         ChangeAccountAsync(actor, userId, cancellationToken, async (db, user, at) =>
         {
             if (user.Id == at.Actor.UserId) return Failure.Conflict("Reset your own two-factor sign-in on your account page, or ask another administrator.");
@@ -190,16 +190,15 @@ public sealed class AdminService(
             return Outcome.Ok($"{user.Email}'s two-factor sign-in is reset: they sign in with their password and set it up again.");
         }, after: user => sessions.EndSessionsAsync(user.Id, user.SecurityStamp));
 
-    public async Task<Outcome> SetRegistrationModeAsync(AdminActor actor, RegistrationMode mode, CancellationToken cancellationToken = default)
+    public async Task<Outcome> SetRegistrationModeAsync(AuditActor actor, RegistrationMode mode, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         if (await ActorEmailAsync(db, actor, cancellationToken) is not { } actorEmail) return NotAnAdmin;
         var old = await accounts.GetRegistrationModeAsync(cancellationToken);
         if (old == mode) return Outcome.Ok();
         await accounts.SetRegistrationModeAsync(mode, cancellationToken);
-        db.Add(new AdminAuditEntry
+        db.Add(new AdminAuditEntry(actor, actorEmail, timeProvider.GetUtcNow())
         {
-            At = timeProvider.GetUtcNow(), ActorUserId = actor.UserId, ActorEmail = actorEmail, RemoteAddress = actor.RemoteAddress,
             Action = AdminAuditAction.RegistrationModeChanged, OldValue = Describe(old), NewValue = Describe(mode),
         });
         await db.SaveChangesAsync(cancellationToken);
@@ -224,7 +223,7 @@ public sealed class AdminService(
     /// Runs <paramref name="change"/> on the target account in one serializable transaction with its audit row, so two
     /// administrators acting at once cannot both pass the last-administrator rule; then tells open sessions.
     /// </summary>
-    private async Task<Outcome> ChangeAccountAsync(AdminActor actor, Guid userId, CancellationToken cancellationToken,
+    private async Task<Outcome> ChangeAccountAsync(AuditActor actor, Guid userId, CancellationToken cancellationToken,
         Func<AppDbContext, AppUser, ChangeContext, Task<Outcome>> change, Func<AppUser, Task>? after = null)
     {
         Outcome outcome;
@@ -265,18 +264,14 @@ public sealed class AdminService(
         db.Users.AnyAsync(u => u.Id != userId && u.IsInstanceAdmin && u.DisabledAt == null, cancellationToken);
 
     /// <summary>The actor's email when they are an enabled instance administrator now; otherwise null.</summary>
-    private static Task<string?> ActorEmailAsync(AppDbContext db, AdminActor actor, CancellationToken cancellationToken) =>
+    private static Task<string?> ActorEmailAsync(AppDbContext db, AuditActor actor, CancellationToken cancellationToken) =>
         db.Users.Where(u => u.Id == actor.UserId && u.IsInstanceAdmin && u.DisabledAt == null).Select(u => u.Email ?? "").FirstOrDefaultAsync(cancellationToken);
 
-    private sealed record ChangeContext(AdminActor Actor, string ActorEmail, DateTimeOffset Now);
+    private sealed record ChangeContext(AuditActor Actor, string ActorEmail, DateTimeOffset Now);
 
     private static void Audit(AppDbContext db, ChangeContext at, AdminAuditAction action, AppUser target, string? old, string? @new) =>
-        db.Add(new AdminAuditEntry
+        db.Add(new AdminAuditEntry(at.Actor, at.ActorEmail, at.Now)
         {
-            At = at.Now,
-            ActorUserId = at.Actor.UserId,
-            ActorEmail = at.ActorEmail,
-            RemoteAddress = at.Actor.RemoteAddress,
             Action = action,
             TargetUserId = target.Id,
             TargetEmail = target.Email,

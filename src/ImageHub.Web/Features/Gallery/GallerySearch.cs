@@ -44,9 +44,20 @@ public static partial class GallerySearch
         }
         else if (db.Database.IsNpgsql())
         {
-            await db.Database.ExecuteSqlRawAsync(
-                "CREATE INDEX IF NOT EXISTS \"IX_Generations_Prompt_search\" ON \"Generations\" USING GIN (to_tsvector('simple'::regconfig, \"Prompt\"))",
-                cancellationToken);
+            // Instances starting together would race on CREATE INDEX IF NOT EXISTS (PostgreSQL then refuses the second
+            // with a duplicate pg_class row): one at a time under an advisory lock, and only when the index is missing.
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(hashtext('imagehub.gallery-search'))", cancellationToken);
+            var exists = await db.Database.SqlQueryRaw<int>(
+                "SELECT count(*)::int AS \"Value\" FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'IX_Generations_Prompt_search'")
+                .SingleAsync(cancellationToken) > 0;
+            if (!exists)
+            {
+                await db.Database.ExecuteSqlRawAsync(
+                    "CREATE INDEX \"IX_Generations_Prompt_search\" ON \"Generations\" USING GIN (to_tsvector('simple'::regconfig, \"Prompt\"))",
+                    cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
         }
     }
 

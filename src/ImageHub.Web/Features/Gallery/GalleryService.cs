@@ -1,5 +1,6 @@
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Features.Workspaces;
 using ImageHub.Web.Infrastructure.Images;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ public sealed record BoardView(Guid Id, string Name, int Images, DateTimeOffset 
 /// What members do to the gallery: stars, the trash, boards. Every call runs in the current workspace (the tenant
 /// filter), so an id from another workspace is simply not found.
 /// </summary>
-public sealed class GalleryService(IDbContextFactory<AppDbContext> contexts, TimeProvider time)
+public sealed class GalleryService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, GalleryNotifier notifier, TimeProvider time)
 {
     private static Failure NoImage() => Failure.NotFound("There is no such image in this workspace.");
     private static Failure NoBoard() => Failure.NotFound("There is no such board in this workspace.");
@@ -47,6 +48,7 @@ public sealed class GalleryService(IDbContextFactory<AppDbContext> contexts, Tim
         {
             // Starred twice at once: it is starred.
         }
+        await PublishAsync(GalleryChangeKind.Starred, userId, [imageId]);
         return Outcome.Ok(starred ? "Starred." : "Star removed.");
     }
 
@@ -60,6 +62,7 @@ public sealed class GalleryService(IDbContextFactory<AppDbContext> contexts, Tim
         var now = time.GetUtcNow();
         foreach (var image in images) image.DeletedAt = restore ? null : image.DeletedAt ?? now;
         await db.SaveChangesAsync(cancellationToken);
+        await PublishAsync(restore ? GalleryChangeKind.Restored : GalleryChangeKind.Trashed, workspace.UserId ?? Guid.Empty, ids);
         var count = images.Count == 1 ? "1 image" : $"{images.Count} images";
         return Outcome.Ok(restore ? $"Restored {count}." : $"Moved {count} to the trash.");
     }
@@ -81,6 +84,7 @@ public sealed class GalleryService(IDbContextFactory<AppDbContext> contexts, Tim
         var board = new Board { Name = trimmed, CreatedById = userId, CreatedAt = time.GetUtcNow() };
         db.Add(board);
         await db.SaveChangesAsync(cancellationToken);
+        await PublishAsync(GalleryChangeKind.Boards, userId, []);
         return Outcome<BoardView>.Ok(new BoardView(board.Id, board.Name, 0, board.CreatedAt), $"Board \"{board.Name}\" created.");
     }
 
@@ -111,6 +115,7 @@ public sealed class GalleryService(IDbContextFactory<AppDbContext> contexts, Tim
         {
             // Someone added the same image at the same moment: it is on the board.
         }
+        await PublishAsync(GalleryChangeKind.Boards, userId, ids);
         return Outcome.Ok(ids.Count == 1 ? $"Added to \"{board.Name}\"." : $"Added {ids.Count} images to \"{board.Name}\".");
     }
 
@@ -119,8 +124,13 @@ public sealed class GalleryService(IDbContextFactory<AppDbContext> contexts, Tim
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         if (!await db.Set<Board>().AnyAsync(b => b.Id == boardId, cancellationToken)) return NoBoard();
         await db.Set<BoardImage>().Where(b => b.BoardId == boardId && b.ImageId == imageId).ExecuteDeleteAsync(cancellationToken);
+        await PublishAsync(GalleryChangeKind.Boards, workspace.UserId ?? Guid.Empty, [imageId]);
         return Outcome.Ok("Removed from the board.");
     }
+
+    /// <summary>Tells the workspace's open gallery pages (on every instance) what changed; called once the change is saved.</summary>
+    private Task PublishAsync(GalleryChangeKind kind, Guid by, IReadOnlyCollection<Guid> imageIds) =>
+        workspace.IsSet ? notifier.PublishAsync(GalleryChange.Of(workspace.Id, kind, by, imageIds)) : Task.CompletedTask;
 
     /// <summary>The images (not in the trash) of a board, or of a selection, for a zip: id, file and a name without the prompt.</summary>
     public async Task<IReadOnlyList<(GeneratedImage Image, string ProviderId)>> FilesAsync(Guid? boardId, IReadOnlyCollection<Guid>? imageIds, CancellationToken cancellationToken = default)

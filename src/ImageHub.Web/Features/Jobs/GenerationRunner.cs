@@ -22,6 +22,7 @@ public sealed class GenerationRunner(
     IGenerationPricing pricing,
     IGenerationLedger ledger,
     IOptions<JobsOptions> options,
+    GenerationCancelSignal cancels,
     TimeProvider time,
     ILogger<GenerationRunner> logger)
 {
@@ -33,6 +34,8 @@ public sealed class GenerationRunner(
 
     public async Task RunAsync(Guid generationId, string leaseOwner, Func<string, CancellationToken, Task>? beforeSubmit, CancellationToken ct)
     {
+        // Followed from the start, so a cancel asked for while the submission is in flight wakes the first wait too.
+        using var cancelWatch = cancels.Follow(generationId);
         var generation = await db.Set<Generation>().FirstOrDefaultAsync(g => g.Id == generationId && g.LeaseOwner == leaseOwner, ct);
         if (generation is null || generation.Status.IsFinal()) return;
         if (!providers.TryGet(generation.ProviderId, out var provider))
@@ -119,7 +122,7 @@ public sealed class GenerationRunner(
             }
             else
             {
-                await DelayAsync(submitted.NextPollDelay, ct);
+                await DelayAsync(submitted.NextPollDelay, ct, cancelWatch.Requested);
             }
         }
 
@@ -130,13 +133,19 @@ public sealed class GenerationRunner(
             return;
         }
 
-        result ??= await PollUntilDoneAsync(generation, provider, handle, credential, ct);
+        result ??= await PollUntilDoneAsync(generation, provider, handle, credential, cancelWatch.Requested, ct);
         if (result is null) return; // handed over (NeedsReview) or stopping
 
         await CompleteAsync(generation, provider, handle, result, downloading, ct);
     }
 
-    private async Task<PollResult?> PollUntilDoneAsync(Generation generation, IImageProvider provider, ProviderHandle handle, ProviderCredential credential, CancellationToken ct)
+    /// <summary>
+    /// Polls until the provider reports a final state. When a cancel is asked for (the row's flag, or
+    /// <paramref name="cancelRequested"/> waking the wait between polls) it sends the provider's cancel once, in place of
+    /// the next poll, and the cancel's answer (canceled) ends the polling.
+    /// </summary>
+    private async Task<PollResult?> PollUntilDoneAsync(Generation generation, IImageProvider provider, ProviderHandle handle, ProviderCredential credential,
+        CancellationToken cancelRequested, CancellationToken ct)
     {
         var failures = 0;
         var cancelSent = false;
@@ -167,7 +176,7 @@ public sealed class GenerationRunner(
                         $"{provider.DisplayName} accepted this generation, but ImageHub could not follow it: {e.Message} Check it at {provider.DisplayName}.", ct);
                     return null;
                 }
-                await DelayAsync(e.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, failures * 2)), ct);
+                await DelayAsync(e.RetryAfter ?? TimeSpan.FromSeconds(Math.Min(30, failures * 2)), ct, cancelSent ? default : cancelRequested);
                 continue;
             }
 
@@ -177,7 +186,7 @@ public sealed class GenerationRunner(
                 generation.ReportProgress(result.Progress);
                 await SaveAsync(ct);
             }
-            await DelayAsync(result.NextPollDelay, ct);
+            await DelayAsync(result.NextPollDelay, ct, cancelSent ? default : cancelRequested);
         }
     }
 
@@ -294,12 +303,22 @@ public sealed class GenerationRunner(
     /// <summary>Commits; the changes the generation raised are published once saved (<see cref="GenerationChangePublisher"/>).</summary>
     private Task SaveAsync(CancellationToken ct) => db.SaveChangesAsync(ct);
 
-    private Task DelayAsync(TimeSpan? hint, CancellationToken ct)
+    /// <summary>Waits for the poll delay (the hint within the configured bounds); a cancel request (<paramref name="wake"/>) ends the wait early.</summary>
+    private async Task DelayAsync(TimeSpan? hint, CancellationToken ct, CancellationToken wake = default)
     {
         var delay = hint ?? Options.DefaultPollDelay;
         if (delay < Options.MinPollDelay) delay = Options.MinPollDelay;
         if (delay > Options.MaxPollDelay) delay = Options.MaxPollDelay;
-        return Task.Delay(delay, time, ct);
+        if (wake.IsCancellationRequested) return;
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, wake);
+        try
+        {
+            await Task.Delay(delay, time, either.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // woken by a cancel request: the loop sends the cancel now
+        }
     }
 
     public static GenerationRequest Request(Generation generation)

@@ -23,6 +23,7 @@ public sealed class GenerationService(
     IGenerationPricing pricing,
     IGenerationLedger ledger,
     JobSignal signal,
+    GenerationCancelSignal cancels,
     TimeProvider time,
     ILogger<GenerationService> logger)
 {
@@ -144,7 +145,8 @@ public sealed class GenerationService(
 
     /// <summary>
     /// Cancels: a queued generation at once (its reservation released); a running one through the provider's
-    /// cancel where it has one (the worker records the outcome). Otherwise a failure saying why not.
+    /// cancel where it has one, sent once by the runner that follows it (woken through <see cref="GenerationCancelSignal"/>),
+    /// which records the outcome. Otherwise a failure saying why not.
     /// </summary>
     public async Task<Outcome> CancelAsync(Guid id, CancellationToken ct)
     {
@@ -181,21 +183,10 @@ public sealed class GenerationService(
         if (!beforeSending && !capabilities.SupportsCancel)
             return Failure.Conflict($"{provider.DisplayName} cannot cancel a generation it has accepted; it will finish (and be charged) as usual.");
         await db.Set<Generation>().Where(g => g.Id == id).ExecuteUpdateAsync(s => s.SetProperty(g => g.CancelRequested, true), ct);
-        if (!beforeSending && ProviderHandle.TryDeserialize(generation.HandleJson, out var handle))
-        {
-            try
-            {
-                var credential = await keys.GetCredentialAsync(generation.KeyId, generation.ProviderId, ct);
-                await provider.CancelAsync(handle, credential, ct);
-            }
-            catch (ProviderException e)
-            {
-                logger.LogInformation("{Provider} refused to cancel generation {GenerationId}: {Reason}", provider.DisplayName, id, e.Message);
-                return Failure.Conflict($"{provider.DisplayName} refused to cancel it: {e.Message}");
-            }
-        }
+        // The runner that follows it sends the one cancel (and stops polling with the answer); this wakes it, wherever it runs.
+        if (!beforeSending) await cancels.RequestAsync(id);
         signal.Wake();
-        return Outcome.Ok(beforeSending ? "It will be canceled before it is sent." : $"Asked {provider.DisplayName} to cancel it.");
+        return Outcome.Ok(beforeSending ? "It will be canceled before it is sent." : $"Asking {provider.DisplayName} to cancel it.");
     }
 
     private const string NoSuchGeneration = "There is no such generation in this workspace.";

@@ -12,6 +12,7 @@ public static class JobsExtensions
         services.AddSingleton<GenerationNotifier>();
         services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor, GenerationChangePublisher>();
         services.AddSingleton<JobSignal>();
+        services.AddSingleton<GenerationCancelSignal>();
         services.AddScoped<GenerationService>();
         services.AddScoped<GenerationRunner>();
         services.AddScoped<IGenerationKeys, KeyVaultGenerationKeys>();

@@ -1,4 +1,5 @@
 using ImageHub.Web.Data;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -20,14 +21,12 @@ public enum KeyAuditAction
 /// secret), when, from which address. Rows are only ever added (<see cref="KeyVault"/> has no update or
 /// delete for them); they outlive the key they name.
 /// </summary>
-public sealed class KeyAuditEntry : IWorkspaceScoped
+public sealed class KeyAuditEntry : AuditEntry, IWorkspaceScoped
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public KeyAuditEntry() { }
+    public KeyAuditEntry(AuditActor actor, string actorEmail, DateTimeOffset at) : base(actor, actorEmail, at) { }
+
     public Guid WorkspaceId { get; init; }
-    public DateTimeOffset At { get; init; }
-    public Guid ActorUserId { get; init; }
-    public string ActorEmail { get; init; } = "";
-    public string? RemoteAddress { get; init; }
     public KeyAuditAction Action { get; init; }
     public required string ProviderId { get; init; }
     /// <summary>The key concerned; null for provider-wide changes (member access).</summary>
@@ -42,10 +41,7 @@ internal sealed class KeyAuditEntryConfiguration : IEntityTypeConfiguration<KeyA
 {
     public void Configure(EntityTypeBuilder<KeyAuditEntry> builder)
     {
-        builder.ToTable("KeyAuditEntries");
-        builder.Property(a => a.Id).ValueGeneratedNever();
-        builder.Property(a => a.ActorEmail).HasMaxLength(256);
-        builder.Property(a => a.RemoteAddress).HasMaxLength(64);
+        builder.ToAuditTable("KeyAuditEntries");
         builder.Property(a => a.Action).HasConversion<string>().HasMaxLength(32);
         builder.Property(a => a.ProviderId).HasMaxLength(16);
         builder.Property(a => a.KeyLabel).HasMaxLength(ProviderKey.LabelMaxLength);

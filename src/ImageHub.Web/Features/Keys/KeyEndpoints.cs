@@ -1,5 +1,6 @@
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ImageHub.Web.Features.Keys;
@@ -67,5 +68,5 @@ public static class KeyEndpoints
 
     private static ProblemHttpResult SignInFirst() => Failure.Unauthorized("Sign in first.").ToProblem();
 
-    private static KeyActor Actor(HttpContext http, Guid userId) => new(userId, http.Connection.RemoteIpAddress?.ToString());
+    private static AuditActor Actor(HttpContext http, Guid userId) => AuditActor.From(http, userId);
 }

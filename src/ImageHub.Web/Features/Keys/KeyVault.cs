@@ -1,12 +1,12 @@
 using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
 
 namespace ImageHub.Web.Features.Keys;
 
 /// <summary>Who acts on the vault, and from where (for the audit log).</summary>
-public sealed record KeyActor(Guid UserId, string? RemoteAddress = null);
 
 /// <summary>A key to add. <see cref="Scope"/> is "personal" or "workspace" (as the REST API spells it).</summary>
 public sealed record KeyDraft(string? Provider, string? Label, string? Secret, string? Scope = "personal", DateTimeOffset? ExpiresAt = null);
@@ -106,7 +106,7 @@ public sealed class KeyVault(
         return result;
     }
 
-    public async Task<Outcome<KeyView>> AddAsync(KeyActor actor, KeyDraft draft, CancellationToken cancellationToken = default)
+    public async Task<Outcome<KeyView>> AddAsync(AuditActor actor, KeyDraft draft, CancellationToken cancellationToken = default)
     {
         if (!currentWorkspace.IsSet) return Failure.Forbidden("You are not in a workspace. Create one or ask for an invite.");
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -142,7 +142,7 @@ public sealed class KeyVault(
     }
 
     /// <summary>A new secret for the same key record (and history): the status goes back to Unchecked.</summary>
-    public Task<Outcome<KeyView>> RotateAsync(KeyActor actor, Guid keyId, string? newSecret, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
+    public Task<Outcome<KeyView>> RotateAsync(AuditActor actor, Guid keyId, string? newSecret, DateTimeOffset? expiresAt = null, CancellationToken cancellationToken = default) =>
         ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -160,7 +160,7 @@ public sealed class KeyVault(
             return null;
         });
 
-    public Task<Outcome<KeyView>> SetDisabledAsync(KeyActor actor, Guid keyId, bool disabled, CancellationToken cancellationToken = default) =>
+    public Task<Outcome<KeyView>> SetDisabledAsync(AuditActor actor, Guid keyId, bool disabled, CancellationToken cancellationToken = default) =>
         ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
             if (key.Disabled == disabled) return null;
@@ -169,7 +169,7 @@ public sealed class KeyVault(
             return null;
         });
 
-    public async Task<Outcome<KeyView>> DeleteAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken = default)
+    public async Task<Outcome<KeyView>> DeleteAsync(AuditActor actor, Guid keyId, CancellationToken cancellationToken = default)
     {
         var result = await ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
@@ -185,7 +185,7 @@ public sealed class KeyVault(
     /// provider's message (and the balance where it reports one). Koala has none: the key stays Unchecked.
     /// A check that fails for another reason (network, rate limit) keeps the previous status.
     /// </summary>
-    public Task<Outcome<KeyView>> CheckAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken = default) =>
+    public Task<Outcome<KeyView>> CheckAsync(AuditActor actor, Guid keyId, CancellationToken cancellationToken = default) =>
         ManageAsync(actor, keyId, cancellationToken, async (db, key) =>
         {
             if (!providers.TryGet(key.ProviderId, out var provider))
@@ -239,7 +239,7 @@ public sealed class KeyVault(
             return null;
         });
 
-    public async Task<Outcome<KeyView>> SetMemberAccessAsync(KeyActor actor, string? providerId, bool membersMayUse, CancellationToken cancellationToken = default)
+    public async Task<Outcome<KeyView>> SetMemberAccessAsync(AuditActor actor, string? providerId, bool membersMayUse, CancellationToken cancellationToken = default)
     {
         if (!await workspaceAccess.IsAdminAsync(cancellationToken)) return Failure.Forbidden(WorkspaceKeysAreForAdmins);
         var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
@@ -278,7 +278,7 @@ public sealed class KeyVault(
         return rows.Select(a => new KeyAuditView(a.Id, a.At, a.ActorEmail, a.RemoteAddress, a.Action, a.ProviderId, a.KeyId, a.KeyLabel, a.Scope, a.Detail)).ToList();
     }
 
-    private async Task<Outcome<KeyView>> ManageAsync(KeyActor actor, Guid keyId, CancellationToken cancellationToken,
+    private async Task<Outcome<KeyView>> ManageAsync(AuditActor actor, Guid keyId, CancellationToken cancellationToken,
         Func<AppDbContext, ProviderKey, Task<Failure?>> change)
     {
         if (!currentWorkspace.IsSet) return Failure.NotFound(NoSuchKey);
@@ -297,19 +297,15 @@ public sealed class KeyVault(
     private async Task<bool> CanManageAsync(ProviderKey key, Guid userId, CancellationToken cancellationToken) =>
         key.Scope == KeyScope.Workspace ? await workspaceAccess.IsAdminAsync(cancellationToken) : key.OwnerUserId == userId;
 
-    private async Task AuditAsync(AppDbContext db, KeyActor actor, KeyAuditAction action, ProviderKey key, string? detail, CancellationToken cancellationToken) =>
+    private async Task AuditAsync(AppDbContext db, AuditActor actor, KeyAuditAction action, ProviderKey key, string? detail, CancellationToken cancellationToken) =>
         db.Add(await NewAuditAsync(db, actor, action, key.ProviderId, key.Id, key.Label, key.Scope, detail, cancellationToken));
 
-    private async Task<KeyAuditEntry> NewAuditAsync(AppDbContext db, KeyActor actor, KeyAuditAction action, string providerId, Guid? keyId, string label,
+    private async Task<KeyAuditEntry> NewAuditAsync(AppDbContext db, AuditActor actor, KeyAuditAction action, string providerId, Guid? keyId, string label,
         KeyScope? scope, string? detail, CancellationToken cancellationToken)
     {
         var email = (await EmailsAsync(db, [actor.UserId], cancellationToken)).GetValueOrDefault(actor.UserId, "");
-        return new KeyAuditEntry
+        return new KeyAuditEntry(actor, email, timeProvider.GetUtcNow())
         {
-            At = timeProvider.GetUtcNow(),
-            ActorUserId = actor.UserId,
-            ActorEmail = email,
-            RemoteAddress = Truncate(actor.RemoteAddress, 64),
             Action = action,
             ProviderId = providerId,
             KeyId = keyId,

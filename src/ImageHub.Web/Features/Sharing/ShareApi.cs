@@ -70,10 +70,11 @@ public static class SharingExtensions
             .Validate(o => o.PurgeInterval >= TimeSpan.FromSeconds(1), "Gallery:PurgeInterval must be at least 00:00:01.")
             .ValidateOnStart();
         services.AddScoped<Gallery.GalleryService>();
+        services.AddSingleton<Gallery.GalleryNotifier>();
         services.AddSingleton<Gallery.TrashPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<Gallery.TrashPurger>());
         services.AddScoped<ShareService>();
-        services.AddScoped<Gallery.IImageSharing, ShareDialogLauncher>();
+        services.AddSingleton<Gallery.IImageSharing, ShareDialogLauncher>();
         services.AddScoped<ShareAccess>();
         services.AddSingleton<ShareUnlockThrottle>();
         return services;

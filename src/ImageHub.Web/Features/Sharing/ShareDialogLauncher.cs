@@ -3,12 +3,9 @@ using MudBlazor;
 
 namespace ImageHub.Web.Features.Sharing;
 
-/// <summary>The gallery's "Share" actions: the share dialog for the chosen images, in the page's circuit.</summary>
-internal sealed class ShareDialogLauncher(IDialogService dialogs) : IImageSharing
+/// <summary>The gallery's "Share" actions open <see cref="ShareDialog"/> for the chosen images.</summary>
+internal sealed class ShareDialogLauncher : IImageSharing
 {
-    public Task ShareAsync(IReadOnlyList<Guid> imageIds, string title)
-    {
-        var parameters = new DialogParameters<ShareDialog> { { d => d.ImageIds, imageIds } };
-        return dialogs.ShowAsync<ShareDialog>(title, parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
-    }
+    public (Type Component, DialogParameters Parameters) DialogFor(IReadOnlyList<Guid> imageIds) =>
+        (typeof(ShareDialog), new DialogParameters<ShareDialog> { { d => d.ImageIds, imageIds } });
 }

@@ -1,6 +1,7 @@
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -53,14 +54,12 @@ public enum ShareAuditAction
 }
 
 /// <summary>Who created or revoked which link, when, from where. Only ever added.</summary>
-public sealed class ShareAuditEntry : IWorkspaceScoped
+public sealed class ShareAuditEntry : AuditEntry, IWorkspaceScoped
 {
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public ShareAuditEntry() { }
+    public ShareAuditEntry(AuditActor actor, string actorEmail, DateTimeOffset at) : base(actor, actorEmail, at) { }
+
     public Guid WorkspaceId { get; init; }
-    public DateTimeOffset At { get; init; }
-    public Guid ActorUserId { get; init; }
-    public string ActorEmail { get; init; } = "";
-    public string? RemoteAddress { get; init; }
     public ShareAuditAction Action { get; init; }
     public Guid ShareLinkId { get; init; }
     public string? Detail { get; init; }
@@ -98,10 +97,7 @@ internal sealed class ShareAuditEntryConfiguration : IEntityTypeConfiguration<Sh
 {
     public void Configure(EntityTypeBuilder<ShareAuditEntry> builder)
     {
-        builder.ToTable("ShareAuditEntries");
-        builder.Property(a => a.Id).ValueGeneratedNever();
-        builder.Property(a => a.ActorEmail).HasMaxLength(256);
-        builder.Property(a => a.RemoteAddress).HasMaxLength(64);
+        builder.ToAuditTable("ShareAuditEntries");
         builder.Property(a => a.Action).HasConversion<string>().HasMaxLength(16);
         builder.Property(a => a.Detail).HasMaxLength(1000);
         builder.HasIndex(a => new { a.WorkspaceId, a.At });

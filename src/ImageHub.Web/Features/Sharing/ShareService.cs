@@ -6,6 +6,7 @@ using ImageHub.Providers;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Features.Jobs;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -175,12 +176,8 @@ public sealed class ShareService(IDbContextFactory<AppDbContext> contexts, IData
     private async Task<ShareAuditEntry> AuditAsync(AppDbContext db, Guid userId, string? remoteAddress, ShareAuditAction action, Guid shareId, string? detail, CancellationToken cancellationToken)
     {
         var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).FirstOrDefaultAsync(cancellationToken);
-        return new ShareAuditEntry
+        return new ShareAuditEntry(new AuditActor(userId, remoteAddress), email ?? "", time.GetUtcNow())
         {
-            At = time.GetUtcNow(),
-            ActorUserId = userId,
-            ActorEmail = email ?? "",
-            RemoteAddress = remoteAddress is { Length: > 64 } ? remoteAddress[..64] : remoteAddress,
             Action = action,
             ShareLinkId = shareId,
             Detail = detail,

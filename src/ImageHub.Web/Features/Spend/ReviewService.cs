@@ -1,22 +1,22 @@
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace ImageHub.Web.Features.Spend;
 
 /// <summary>An Owner's or Admin's decision on a generation that needed review, kept for the record.</summary>
-public sealed class SpendAuditEntry : IWorkspaceScoped
+public sealed class SpendAuditEntry : AuditEntry, IWorkspaceScoped
 {
     public const string Charged = "review.charged";
     public const string NotCharged = "review.not_charged";
 
-    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public SpendAuditEntry() { }
+    public SpendAuditEntry(AuditActor actor, string actorEmail, DateTimeOffset at) : base(actor, actorEmail, at) { }
+
     public Guid WorkspaceId { get; init; }
-    public DateTimeOffset At { get; init; }
-    public Guid ActorUserId { get; init; }
-    public string ActorEmail { get; init; } = "";
     public required string Action { get; init; }
     public Guid GenerationId { get; init; }
     public required string ProviderId { get; init; }
@@ -28,9 +28,7 @@ internal sealed class SpendAuditEntryConfiguration : IEntityTypeConfiguration<Sp
 {
     public void Configure(EntityTypeBuilder<SpendAuditEntry> builder)
     {
-        builder.ToTable("SpendAuditEntries");
-        builder.Property(e => e.Id).ValueGeneratedNever();
-        builder.Property(e => e.ActorEmail).HasMaxLength(256);
+        builder.ToAuditTable("SpendAuditEntries");
         builder.Property(e => e.Action).HasMaxLength(32);
         builder.Property(e => e.ProviderId).HasMaxLength(32);
         builder.Property(e => e.Credits).HasPrecision(18, 4);
@@ -52,7 +50,7 @@ public sealed class ReviewService(
     LedgerCommitter ledger,
     TimeProvider time)
 {
-    public async Task<Outcome> ResolveAsync(Guid userId, Guid generationId, bool charged, decimal? credits, string? note, CancellationToken ct)
+    public async Task<Outcome> ResolveAsync(AuditActor actor, Guid generationId, bool charged, decimal? credits, string? note, CancellationToken ct)
     {
         if (!await access.IsAdminAsync(ct)) return Failure.Forbidden("Only the workspace's Owners and Admins resolve reviews.");
         if (charged && credits is null) return Failure.Invalid("credits", "Enter the credits the provider charged (see its dashboard).");
@@ -66,7 +64,7 @@ public sealed class ReviewService(
             return Failure.Conflict("This review was already resolved.");
 
         var now = time.GetUtcNow();
-        var email = await db.Users.Where(u => u.Id == userId).Select(u => u.Email).FirstOrDefaultAsync(ct) ?? "";
+        var email = await db.Users.Where(u => u.Id == actor.UserId).Select(u => u.Email).FirstOrDefaultAsync(ct) ?? "";
         if (charged)
         {
             var usd = await pricing.ToUsdAsync(generation.ProviderId, credits, ct);
@@ -76,9 +74,9 @@ public sealed class ReviewService(
         {
             Ledger.Release(db, generation, now);
         }
-        db.Add(new SpendAuditEntry
+        db.Add(new SpendAuditEntry(actor, email, now)
         {
-            At = now, ActorUserId = userId, ActorEmail = email, Action = charged ? SpendAuditEntry.Charged : SpendAuditEntry.NotCharged,
+            Action = charged ? SpendAuditEntry.Charged : SpendAuditEntry.NotCharged,
             GenerationId = generationId, ProviderId = generation.ProviderId, Credits = charged ? credits : null, Note = string.IsNullOrWhiteSpace(note) ? null : note.Trim(),
         });
         try

@@ -5,6 +5,7 @@ using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Spend.Budgets;
 using ImageHub.Web.Features.Webhooks;
+using ImageHub.Web.Infrastructure.Audit;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ImageHub.Web.Features.Spend;
@@ -95,7 +96,7 @@ public static class SpendApi
     {
         if (http.User.GetUserId() is not { } userId) return Failure.Unauthorized("Sign in first.").ToProblem();
         if (body.Charged is not { } charged) return Failure.Invalid("charged", "Say whether the provider charged it: charged true (with credits) or false.").ToProblem();
-        var outcome = await reviews.ResolveAsync(userId, id, charged, body.Credits, body.Note, ct);
+        var outcome = await reviews.ResolveAsync(AuditActor.From(http, userId), id, charged, body.Credits, body.Note, ct);
         if (outcome.Failure is { } failure) return failure.ToProblem();
         return TypedResults.Ok<object>(new { id, resolution = charged ? "charged" : "not_charged", message = outcome.Message });
     }

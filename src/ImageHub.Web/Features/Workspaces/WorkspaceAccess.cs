@@ -42,21 +42,5 @@ public sealed record MembershipChange(Guid WorkspaceId, Guid UserId);
 /// subscribes); changes travel over the <see cref="ChangeBus"/> (PostgreSQL LISTEN/NOTIFY between instances). The role is
 /// still re-read before every privileged action, so a change that never arrives (a dropped connection) cannot grant anything.
 /// </summary>
-public sealed class MembershipNotifier
-{
-    private readonly ChangeBus bus;
-    private readonly Subscribers<Guid, MembershipChange> subscribers;
-
-    public MembershipNotifier(ChangeBus bus, ILogger<MembershipNotifier> logger)
-    {
-        this.bus = bus;
-        subscribers = new(logger);
-        bus.Subscribe<MembershipChange>(c => subscribers.DeliverAsync(c.UserId, c));
-    }
-
-    /// <summary>Calls <paramref name="handler"/> when <paramref name="userId"/>'s membership of any workspace changes.</summary>
-    public IDisposable Subscribe(Guid userId, Func<MembershipChange, Task> handler) => subscribers.Subscribe(userId, handler);
-
-    /// <summary>Delivers <paramref name="change"/> to that user's circuits here (returns when each has handled it) and on the other instances.</summary>
-    public Task PublishAsync(MembershipChange change) => bus.PublishAsync(change);
-}
+public sealed class MembershipNotifier(ChangeBus bus, ILogger<MembershipNotifier> logger)
+    : ChangeNotifier<Guid, MembershipChange>(bus, logger, c => c.UserId);

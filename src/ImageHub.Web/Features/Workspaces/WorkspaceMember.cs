@@ -12,6 +12,8 @@ public sealed class WorkspaceMember : IWorkspaceScoped
     public Guid UserId { get; init; }
     public WorkspaceRole Role { get; set; }
     public DateTimeOffset JoinedAt { get; init; }
+    /// <summary>Made by an identity provider's role mapping (<c>Oidc:WorkspaceMappings</c>): re-applied, and removed, at that account's OpenID Connect sign-ins.</summary>
+    public bool FromIdentityProvider { get; set; }
 }
 
 internal sealed class WorkspaceMemberConfiguration : IEntityTypeConfiguration<WorkspaceMember>

@@ -1088,6 +1088,10 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RemoteAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("WorkspaceId")
                         .HasColumnType("TEXT");
 
@@ -1304,6 +1308,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 {
                     b.Property<Guid>("Id")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("FromIdentityProvider")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long>("JoinedAt")
                         .HasColumnType("INTEGER");

@@ -17,15 +17,15 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     Action = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     TargetUserId = table.Column<Guid>(type: "uuid", nullable: true),
                     TargetEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     OldValue = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
-                    NewValue = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true)
+                    NewValue = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -391,16 +391,16 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
                     Action = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     ProviderId = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
                     KeyId = table.Column<Guid>(type: "uuid", nullable: true),
                     KeyLabel = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     Scope = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: true),
-                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -522,13 +522,13 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Action = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ShareLinkId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true),
                     At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
                     ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
-                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true),
-                    Action = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    ShareLinkId = table.Column<Guid>(type: "uuid", nullable: false),
-                    Detail = table.Column<string>(type: "character varying(1000)", maxLength: 1000, nullable: true)
+                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -547,14 +547,15 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                 {
                     Id = table.Column<Guid>(type: "uuid", nullable: false),
                     WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
-                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
-                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
-                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
                     Action = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     GenerationId = table.Column<Guid>(type: "uuid", nullable: false),
                     ProviderId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     Credits = table.Column<decimal>(type: "numeric(18,4)", precision: 18, scale: 4, nullable: true),
-                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true)
+                    Note = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "uuid", nullable: false),
+                    ActorEmail = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -672,7 +673,8 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     WorkspaceId = table.Column<Guid>(type: "uuid", nullable: false),
                     UserId = table.Column<Guid>(type: "uuid", nullable: false),
                     Role = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
-                    JoinedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    JoinedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    FromIdentityProvider = table.Column<bool>(type: "boolean", nullable: false)
                 },
                 constraints: table =>
                 {

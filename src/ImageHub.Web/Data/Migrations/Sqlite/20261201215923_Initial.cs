@@ -16,15 +16,15 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 columns: table => new
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
-                    At = table.Column<long>(type: "INTEGER", nullable: false),
-                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     TargetUserId = table.Column<Guid>(type: "TEXT", nullable: true),
                     TargetEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: true),
                     OldValue = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
-                    NewValue = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                    NewValue = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -390,16 +390,16 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    At = table.Column<long>(type: "INTEGER", nullable: false),
-                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
                     Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     ProviderId = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
                     KeyId = table.Column<Guid>(type: "TEXT", nullable: true),
                     KeyLabel = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
                     Scope = table.Column<string>(type: "TEXT", maxLength: 16, nullable: true),
-                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -521,13 +521,13 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ShareLinkId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
                     At = table.Column<long>(type: "INTEGER", nullable: false),
                     ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
                     ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
-                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
-                    Action = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    ShareLinkId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    Detail = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true)
+                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -546,14 +546,15 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                 {
                     Id = table.Column<Guid>(type: "TEXT", nullable: false),
                     WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    At = table.Column<long>(type: "INTEGER", nullable: false),
-                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
-                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
                     Action = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     GenerationId = table.Column<Guid>(type: "TEXT", nullable: false),
                     ProviderId = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
                     Credits = table.Column<decimal>(type: "TEXT", precision: 18, scale: 4, nullable: true),
-                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                    Note = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    ActorUserId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    ActorEmail = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    RemoteAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -671,7 +672,8 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     WorkspaceId = table.Column<Guid>(type: "TEXT", nullable: false),
                     UserId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Role = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
-                    JoinedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    JoinedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FromIdentityProvider = table.Column<bool>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
