@@ -15,6 +15,13 @@ public sealed class SandboxOptions
     /// <summary>Credits every new key starts with, per provider.</summary>
     public decimal DefaultBalance { get; set; } = 1000;
 
+    /// <summary>
+    /// Serve one picture painted ahead of time (per size) instead of painting each prompt, so a benchmark weighs the
+    /// client, not the painter. Each (prompt, seed) still gets its own bytes (the picture with a tEXt chunk naming
+    /// them): a content-addressed store stores every image. Off by default.
+    /// </summary>
+    public bool PrePaintedImages { get; set; }
+
     /// <summary>Memory the cache of encoded PNGs may use.</summary>
     public int ImageCacheMegabytes { get; set; } = 128;
 

@@ -5,13 +5,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Npgsql;
 using web::ImageHub.Web.Data;
 using web::ImageHub.Web.Features.Gallery;
 using web::ImageHub.Web.Features.Jobs;
@@ -42,16 +37,13 @@ public class GalleryBenchmarks
     }
 
     public const int Images = 100_000;
-    private const string PostgresVariable = "IMAGEHUB_TEST_POSTGRES";
 
     private static readonly string[] Vocabulary = BuildVocabulary();
 
-    private WebApplicationFactory<web::Program> app = null!;
+    private BenchHost host = null!;
     private AsyncServiceScope scope;
     private GalleryQuery query = null!;
     private Guid userId;
-    private string root = "";
-    private string? database;
 
     [Params("Sqlite", "Postgres")]
     public string Database { get; set; } = "Sqlite";
@@ -61,41 +53,11 @@ public class GalleryBenchmarks
 
     private async Task SetupAsync()
     {
-        root = Path.Combine(Path.GetTempPath(), "imagehub-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:Root"] = root,
-            ["Database:Provider"] = Database,
-            ["Jobs:Enabled"] = "false",
-            ["Bootstrap:AdminEmail"] = "bench@example.com",
-            ["Bootstrap:AdminPassword"] = "correct horse battery",
-        };
-        if (Database == "Postgres")
-        {
-            var admin = Environment.GetEnvironmentVariable(PostgresVariable)
-                ?? throw new InvalidOperationException($"The PostgreSQL case needs {PostgresVariable} (a connection string without Database=).");
-            database = $"imagehub_bench_{Guid.NewGuid():N}";
-            settings["ConnectionStrings:ImageHub"] = $"{admin};Database={database}";
-        }
-        // The factory looks for the web project beside the solution; tell it where it really is.
-        var webProject = Path.Combine(HubGenerationBenchmarks.RepositoryRoot(), "src", "ImageHub.Web");
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_IMAGEHUB_WEB", webProject);
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ImageHub_Web", webProject);
-        app = new WebApplicationFactory<web::Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseEnvironment("Production");
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
-            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        });
-        using (var client = app.CreateClient()) await client.GetAsync("/health/live"); // starts the app: migrations, bootstrap
-
-        scope = app.Services.CreateAsyncScope();
+        host = await BenchHost.StartAsync(Database, new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        userId = host.AdminId;
+        scope = host.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
-        var users = sp.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<web::ImageHub.Web.Features.Account.AppUser>>();
-        userId = (await users.FindByEmailAsync("bench@example.com"))!.Id;
-        var membership = (await sp.GetRequiredService<WorkspaceDirectory>().ResolveAsync(userId, null))!;
-        sp.GetRequiredService<CurrentWorkspace>().Set(membership.WorkspaceId, membership.Role, userId: userId);
+        sp.GetRequiredService<CurrentWorkspace>().Set(host.WorkspaceId, WorkspaceRole.Owner, userId: userId);
 
         var clock = Stopwatch.StartNew();
         await SeedAsync(sp.GetRequiredService<IDbContextFactory<AppDbContext>>(), userId);
@@ -146,17 +108,7 @@ public class GalleryBenchmarks
     public void Cleanup()
     {
         scope.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        app.Dispose();
-        if (database is not null)
-        {
-            NpgsqlConnection.ClearAllPools();
-            using var connection = new NpgsqlConnection($"{Environment.GetEnvironmentVariable(PostgresVariable)};Database=postgres");
-            connection.Open();
-            using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-            drop.ExecuteNonQuery();
-        }
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { }
+        host.Dispose();
     }
 
     private static string[] BuildVocabulary()

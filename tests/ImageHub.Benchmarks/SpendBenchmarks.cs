@@ -1,17 +1,12 @@
 extern alias web;
 
-using System.Net.Http.Headers;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using web::ImageHub.Web.Data;
 using web::ImageHub.Web.Features.Spend;
 using web::ImageHub.Web.Features.Workspaces;
@@ -40,15 +35,12 @@ public class SpendBenchmarks
     }
 
     private const string Token = "ihp_benchmark_token_0000000000000002";
-    private const string PostgresVariable = "IMAGEHUB_TEST_POSTGRES";
+    private const string PostgresVariable = BenchHost.PostgresVariable;
 
     public const int Generations = 500_000;
     private const string EmptyJson = "{{}}"; // ExecuteSqlRaw reads braces as placeholders: this is "{}"
 
-    private WebApplicationFactory<web::Program> app = null!;
-    private HttpClient api = null!;
-    private string root = "";
-    private string? database;
+    private BenchHost host = null!;
     private Guid workspaceId;
     private Guid adminId;
 
@@ -66,45 +58,17 @@ public class SpendBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        root = Path.Combine(Path.GetTempPath(), "imagehub-bench", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Storage:Root"] = root,
-            ["Database:Provider"] = Database,
-            ["Sandbox:Enabled"] = "true",
-            ["Bootstrap:AdminEmail"] = "bench@example.com",
-            ["Bootstrap:AdminPassword"] = "correct horse battery",
-            ["Bootstrap:ApiToken"] = Token,
-            ["Jobs:Enabled"] = "false",
-        };
-        if (Database == "Postgres")
-        {
-            database = $"imagehub_bench_{Guid.NewGuid():N}";
-            settings["ConnectionStrings:ImageHub"] = $"{Environment.GetEnvironmentVariable(PostgresVariable)};Database={database}";
-        }
-        var webProject = Path.Combine(RepositoryRoot(), "src", "ImageHub.Web");
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_IMAGEHUB_WEB", webProject);
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_ImageHub_Web", webProject);
-        app = new WebApplicationFactory<web::Program>().WithWebHostBuilder(builder =>
-        {
-            builder.UseEnvironment("Production");
-            builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
-            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        });
-        api = app.CreateClient();
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        host = BenchHost.StartAsync(Database, new Dictionary<string, string?> { ["Sandbox:Enabled"] = "true", ["Jobs:Enabled"] = "false" }, Token)
+            .GetAwaiter().GetResult();
+        (adminId, workspaceId) = (host.AdminId, host.WorkspaceId);
         SeedAsync().GetAwaiter().GetResult();
-        var warm = api.GetAsync("/api/v1/spend").GetAwaiter().GetResult();
+        var warm = host.Api.GetAsync("/api/v1/spend").GetAwaiter().GetResult();
         if (!warm.IsSuccessStatusCode) throw new InvalidOperationException($"GET /api/v1/spend answered {(int)warm.StatusCode}");
     }
 
     private async Task SeedAsync()
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<web::ImageHub.Web.Features.Account.AppUser>>();
-        adminId = (await users.FindByEmailAsync("bench@example.com"))!.Id;
-        workspaceId = (await scope.ServiceProvider.GetRequiredService<WorkspaceDirectory>().ResolveAsync(adminId, null))!.WorkspaceId;
+        await using var scope = host.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Set(workspaceId, WorkspaceRole.Owner, userId: adminId);
         var db = scope.ServiceProvider.GetRequiredService<AppDbContext>();
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
@@ -158,19 +122,10 @@ public class SpendBenchmarks
     /// <summary>The seeding SQL, built from the benchmark's own constants and ids (no outside input).</summary>
     private static string Sql(string text) => text;
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ImageHub.sln"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("Run the benchmarks from inside the repository (ImageHub.sln not found above the build output).");
-    }
-
     [Benchmark]
     public async Task Spend_api_this_month()
     {
-        using var response = await api.GetAsync("/api/v1/spend");
+        using var response = await host.Api.GetAsync("/api/v1/spend");
         if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"GET /api/v1/spend answered {(int)response.StatusCode}");
         await response.Content.ReadAsByteArrayAsync();
     }
@@ -178,27 +133,13 @@ public class SpendBenchmarks
     [Benchmark]
     public async Task Spend_page_query_this_month()
     {
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = host.Services.CreateAsyncScope();
         scope.ServiceProvider.GetRequiredService<CurrentWorkspace>().Set(workspaceId, WorkspaceRole.Owner, userId: adminId);
         await SpendSeed.PageQueryAsync(scope.ServiceProvider);
     }
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        api.Dispose();
-        app.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (database is not null)
-        {
-            Npgsql.NpgsqlConnection.ClearAllPools();
-            using var connection = new Npgsql.NpgsqlConnection($"{Environment.GetEnvironmentVariable(PostgresVariable)};Database=postgres");
-            connection.Open();
-            using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-            drop.ExecuteNonQuery();
-        }
-        try { Directory.Delete(root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
+    public void Cleanup() => host.Dispose();
 }
 
 /// <summary>What differs between the ledger before and after the rollup: what runs after seeding (the rollup is built from the seeded ledger), and the page's query.</summary>

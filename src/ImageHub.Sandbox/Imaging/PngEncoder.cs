@@ -75,6 +75,27 @@ public static class PngEncoder
         return output.ToArray();
     }
 
+    /// <summary>
+    /// A copy of <paramref name="png"/> (one of ours: IHDR first) with a tEXt chunk after the header. Latin-1 text as
+    /// PNG asks; other characters become '?'.
+    /// </summary>
+    public static byte[] WithText(byte[] png, string keyword, string text)
+    {
+        ArgumentNullException.ThrowIfNull(png);
+        const int headerEnd = 8 + 4 + 4 + 13 + 4; // signature, then IHDR: length, type, 13 bytes, CRC
+        if (png.Length < headerEnd || !png.AsSpan(0, 8).SequenceEqual(Signature) || !png.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+        {
+            throw new ArgumentException("Not a PNG that starts with its IHDR chunk.", nameof(png));
+        }
+
+        var data = System.Text.Encoding.Latin1.GetBytes($"{keyword}\0{text}");
+        var output = new MemoryStream(png.Length + data.Length + 12);
+        output.Write(png, 0, headerEnd);
+        WriteChunk(output, "tEXt"u8, data);
+        output.Write(png, headerEnd, png.Length - headerEnd);
+        return output.ToArray();
+    }
+
     private static void WriteChunk(Stream output, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data)
     {
         Span<byte> word = stackalloc byte[4];

@@ -22,6 +22,9 @@ public sealed class SandboxModeOptions
     public TimeSpan QolabaTaskStepDelay { get; set; } = TimeSpan.FromSeconds(1);
     public TimeSpan KolboStepDelay { get; set; } = TimeSpan.FromSeconds(1);
     public decimal DefaultBalance { get; set; } = 1000;
+
+    /// <summary>Serve a picture painted once instead of painting each prompt (benchmarks: weigh the hub, not the painter).</summary>
+    public bool PrePaintedImages { get; set; }
 }
 
 /// <summary>
@@ -49,6 +52,7 @@ public sealed class SandboxMode(IOptions<SandboxModeOptions> options, ILogger<Sa
             o.QolabaTaskStepDelay = settings.QolabaTaskStepDelay;
             o.KolboStepDelay = settings.KolboStepDelay;
             o.DefaultBalance = settings.DefaultBalance;
+            o.PrePaintedImages = settings.PrePaintedImages;
         }, cancellationToken);
         logger.LogInformation("Sandbox mode: KoalaImages, Qolaba, Coals and Kolbo are emulated at {Root}; no provider is called.", server.RootUri);
     }

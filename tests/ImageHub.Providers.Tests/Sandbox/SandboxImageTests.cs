@@ -108,6 +108,27 @@ public sealed class SandboxImageTests
     }
 
     [Fact]
+    public async Task Pre_painted_mode_serves_one_picture_at_the_requested_size_with_distinct_bytes_per_prompt()
+    {
+        await using var sandbox = await StartAsync(options => options.PrePaintedImages = true);
+        using var coals = CoalsClient(sandbox);
+
+        async Task<byte[]> Image(string prompt)
+        {
+            var (_, body) = await coals.PostJsonAsync("generate", $$"""{"prompt":"{{prompt}}","width":512,"height":768}""");
+            return await coals.GetBytesAsync(body.GetProperty("image_url").GetString()!);
+        }
+        var fox = await Image("red fox");
+        var whale = await Image("blue whale");
+        var (foxPng, whalePng) = (PngFile.Parse(fox), PngFile.Parse(whale));
+
+        Assert.Equal((512, 768), (foxPng.Width, foxPng.Height));
+        Assert.Equal(["IHDR", "tEXt", "IDAT", "IEND"], foxPng.ChunkTypes);
+        Assert.Equal(foxPng.Pixels, whalePng.Pixels);
+        Assert.NotEqual(fox, whale);
+    }
+
+    [Fact]
     public async Task Unknown_image_id_is_a_404_not_a_crash()
     {
         await using var sandbox = await StartAsync();

@@ -48,6 +48,20 @@ public sealed class EventStreamTests
         }
     }
 
+    [Fact]
+    public async Task A_provider_that_answers_with_its_images_still_streams_running_then_downloading_then_succeeded()
+    {
+        // Coals answers the submission with the images: Running (with the handle) and Downloading commit together.
+        await using var host = JobsHost.Start(DatabaseKind.Sqlite);
+        await using var stream = await EventStreamReader.OpenAsync(host.Api);
+
+        var id = await host.SubmitAsync("coals");
+        var statuses = (await stream.ReadUntilAsync(e => e.Any(x => x.GenerationId == id && EventStreamReader.IsFinal(x.Name))))
+            .Where(e => e.GenerationId == id).Select(e => e.Status).ToList();
+
+        Assert.Equal(["Queued", "Submitting", "Running", "Downloading", "Succeeded"], statuses);
+    }
+
     [Theory]
     [InlineData(DatabaseKind.Sqlite)]
     [InlineData(DatabaseKind.Postgres)]

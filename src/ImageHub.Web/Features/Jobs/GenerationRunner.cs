@@ -60,6 +60,7 @@ public sealed class GenerationRunner(
 
         PollResult? result = null;
         ProviderHandle? handle = null;
+        var downloading = false;
         if (generation.Status == GenerationStatus.Queued)
         {
             if (generation.CancelRequested)
@@ -108,6 +109,10 @@ public sealed class GenerationRunner(
 
             handle = submitted.Handle;
             generation.Accept(handle.Serialize(), submitted.Credits, submitted.CostUsd, handle.Model);
+            // Images already made (a synchronous provider): Downloading commits with the handle, one commit less per
+            // generation; both changes are still logged and published, in order.
+            downloading = submitted.State == GenerationState.Succeeded;
+            if (downloading) generation.StartDownloading();
             await SaveAsync(CancellationToken.None); // the handle is written whatever happens next
             if (generation.KeyId is { } keyId) await keys.MarkUsedAsync(keyId);
             if (submitted.State.IsFinal())
@@ -131,7 +136,7 @@ public sealed class GenerationRunner(
         result ??= await PollUntilDoneAsync(generation, provider, handle, credential, cancelWatch.Requested, ct);
         if (result is null) return; // handed over (NeedsReview) or stopping
 
-        await CompleteAsync(generation, provider, handle, result, ct);
+        await CompleteAsync(generation, provider, handle, result, downloading, ct);
     }
 
     /// <summary>
@@ -185,7 +190,8 @@ public sealed class GenerationRunner(
         }
     }
 
-    private async Task CompleteAsync(Generation generation, IImageProvider provider, ProviderHandle handle, PollResult result, CancellationToken ct)
+    /// <param name="downloading">Downloading is already saved (with the handle, when the submission brought the images).</param>
+    private async Task CompleteAsync(Generation generation, IImageProvider provider, ProviderHandle handle, PollResult result, bool downloading, CancellationToken ct)
     {
         var reported = result.Credits ?? handle.Credits ?? generation.Credits;
         if (result.State != GenerationState.Succeeded)
@@ -205,8 +211,11 @@ public sealed class GenerationRunner(
             return;
         }
 
-        generation.StartDownloading();
-        await SaveAsync(ct);
+        if (!downloading)
+        {
+            generation.StartDownloading();
+            await SaveAsync(ct);
+        }
 
         var existing = await db.Set<GeneratedImage>().Where(i => i.GenerationId == generation.Id).Select(i => i.Index).ToListAsync(ct);
         var images = new List<GeneratedImage>();
