@@ -70,7 +70,16 @@ public static class DatabaseExtensions
         {
             PrivateFiles.Touch(Path.GetFullPath(file));
         }
-        await db.Database.MigrateAsync(cancellationToken);
+        try
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+        {
+            // Another instance starting at the same moment created the missing database first: migrate the one it made
+            // (migrations themselves take EF Core's lock, so only one instance applies them).
+            await db.Database.MigrateAsync(cancellationToken);
+        }
         await Features.Gallery.GallerySearch.EnsureAsync(db, cancellationToken); // search by prompt words (FTS5 / tsvector)
         if (db.Database.IsSqlite())
         {
