@@ -33,7 +33,7 @@ public sealed class PlatformTests
         // The database file disappears under the running app, and its path is no longer a database.
         File.Delete(Path.Combine(app.StorageRoot, "imagehub.db"));
         Directory.CreateDirectory(Path.Combine(app.StorageRoot, "imagehub.db"));
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqlitePool.Clear(app.StorageRoot);
 
         var ready = await client.GetAsync("/health/ready", TestContext.Current.CancellationToken);
         var live = await client.GetAsync("/health/live", TestContext.Current.CancellationToken);
@@ -51,7 +51,7 @@ public sealed class PlatformTests
         // The database vanishes under the running app: the register page's first query fails.
         File.Delete(Path.Combine(app.StorageRoot, "imagehub.db"));
         Directory.CreateDirectory(Path.Combine(app.StorageRoot, "imagehub.db"));
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        SqlitePool.Clear(app.StorageRoot);
 
         var page = await browser.GetAsync("/Account/Register");
 

@@ -33,7 +33,10 @@ public sealed class Shell(IPage page)
         }
         var href = await link.GetAttributeAsync("href");
         await link.ClickAsync();
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.TrimStart('/') == (href ?? "").TrimStart('/'));
+        // Commit, not Load: an enhanced navigation fires no load event, and a full one may wait on every thumbnail; the
+        // circuit check below is what says the page is usable.
+        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.TrimStart('/') == (href ?? "").TrimStart('/'),
+            new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
         await Browser.WaitForCircuitAsync(page);
         if (page.ViewportSize is { Width: < 960 }) await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(Closed);
     }

@@ -121,7 +121,7 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
         if (!ownsStorage) return;
         if (Kind == DatabaseKind.Postgres && postgresAdmin is not null)
         {
-            NpgsqlConnection.ClearAllPools();
+            await using (var own = new NpgsqlConnection($"{postgresAdmin};Database={DatabaseName}")) NpgsqlConnection.ClearPool(own);
             await using var connection = new NpgsqlConnection($"{postgresAdmin};Database=postgres");
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)", connection);
@@ -141,7 +141,7 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
                 }
             }
         }
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (Kind == DatabaseKind.Sqlite) SqlitePool.Clear(StorageRoot);
         try { Directory.Delete(StorageRoot, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

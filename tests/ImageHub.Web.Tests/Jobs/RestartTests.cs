@@ -28,7 +28,7 @@ public sealed class RestartTests
         var first = JobsHost.Start(ImageHubApp.Create(DatabaseKind.Sqlite, JobsHost.Settings()), sandbox);
         var id = await first.SubmitAsync(provider, model: JobsHost.ModelFor(provider), options: provider == "qolaba" ? new { celery = true } : null); // Qolaba's task mode
         var running = await first.WaitForAsync(id, "Running", "Succeeded", "Failed", "NeedsReview");
-        await WaitForStatusPollAsync(sandbox, provider);
+        await sandbox.WaitForRequestAsync(provider, "GET");
         var restartedApp = first.App.Restart();
         await first.Factory.DisposeAsync();
 
@@ -55,7 +55,7 @@ public sealed class RestartTests
         var first = JobsHost.Start(ImageHubApp.Create(DatabaseKind.Sqlite, JobsHost.Settings()), sandbox);
         var id = await first.SubmitAsync("kolbo");
         await first.WaitForAsync(id, "Submitting");
-        await WaitForRequestAsync(sandbox, "kolbo", "POST");
+        await sandbox.WaitForRequestAsync("kolbo", "POST");
         var restartedApp = first.App.Restart();
         await first.Factory.DisposeAsync();
 
@@ -67,18 +67,5 @@ public sealed class RestartTests
             done.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal(1, sandbox.State.Requests.Count(r => r.Provider == "kolbo" && r.Method == "POST"));
         await first.App.DisposeAsync();
-    }
-
-    private static Task WaitForStatusPollAsync(SandboxServer sandbox, string provider) =>
-        WaitForRequestAsync(sandbox, provider, "GET");
-
-    private static async Task WaitForRequestAsync(SandboxServer sandbox, string provider, string method)
-    {
-        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        giveUp.CancelAfter(TimeSpan.FromMinutes(1)); // a hang guard, not an assertion on time
-        while (!sandbox.State.Requests.Any(r => r.Provider == provider && r.Method == method && !r.PathAndQuery.Contains("models")))
-        {
-            await Task.Delay(10, giveUp.Token);
-        }
     }
 }

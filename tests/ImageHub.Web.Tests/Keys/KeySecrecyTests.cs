@@ -25,7 +25,7 @@ public sealed class KeySecrecyTests
         var rotatedSecret = Secret + "-rotated";
         await team.AsAsync(KeyTeam.Owner, (vault, actor) => vault.RotateAsync(actor, key.GetProperty("id").GetGuid(), rotatedSecret, cancellationToken: ct));
 
-        SqliteConnection.ClearAllPools();
+        SqlitePool.Clear(team.App.StorageRoot);
         var files = new[] { "imagehub.db", "imagehub.db-wal" }.Select(f => Path.Combine(team.App.StorageRoot, f)).Where(File.Exists).ToList();
         var bytes = files.Select(File.ReadAllBytes).ToList();
 

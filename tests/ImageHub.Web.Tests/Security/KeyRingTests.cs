@@ -110,21 +110,21 @@ public sealed class KeyRingTests
 
     private static string CopyDatabase(string storageRoot)
     {
-        SqliteConnection.ClearAllPools();
         var copy = Path.Combine(Path.GetTempPath(), $"imagehub-stolen-{Guid.NewGuid():N}.db");
-        using (var source = new SqliteConnection($"Data Source={Path.Combine(storageRoot, "imagehub.db")}"))
+        using (var source = new SqliteConnection(SqlitePool.ConnectionString(storageRoot)))
         using (var target = new SqliteConnection($"Data Source={copy}"))
         {
             source.Open();
             source.BackupDatabase(target); // the WAL's pages included, as a backup tool would
         }
-        SqliteConnection.ClearAllPools();
+        SqlitePool.ClearFor($"Data Source={copy}");
         return copy;
     }
 
     private static StolenRows ReadStolenRows(string copy)
     {
-        using var db = new SqliteConnection($"Data Source={copy};Mode=ReadOnly");
+        var connectionString = $"Data Source={copy};Mode=ReadOnly";
+        using var db = new SqliteConnection(connectionString);
         db.Open();
         var ring = new List<string>();
         using (var command = new SqliteCommand("SELECT Xml FROM DataProtectionKeys", db))
@@ -141,7 +141,7 @@ public sealed class KeyRingTests
             Scalar($"SELECT Id FROM Users WHERE NormalizedEmail = '{Admin.ToUpperInvariant()}'"), Admin,
             Scalar($"SELECT SecurityStamp FROM Users WHERE NormalizedEmail = '{Admin.ToUpperInvariant()}'"));
         db.Close();
-        SqliteConnection.ClearAllPools();
+        SqlitePool.ClearFor(connectionString);
         File.Delete(copy);
         return stolen;
     }

@@ -23,6 +23,7 @@ public sealed class StuckSubmissionTests
         var first = JobsHost.Start(ImageHubApp.Create(DatabaseKind.Sqlite, settings), sandbox);
         var stuck = await first.SubmitAsync("kolbo");
         await first.WaitForAsync(stuck, "Submitting");
+        await sandbox.WaitForRequestAsync("kolbo", "POST"); // the row says Submitting just before its POST leaves; the hang must take that POST, not the next one
         var restartedApp = first.App.Restart();
         await first.Factory.DisposeAsync();
         // A graceful stop gives its leases back; a killed process leaves its lease running. Put that back.
@@ -44,12 +45,12 @@ public sealed class StuckSubmissionTests
 
     private static async Task LeaveLeaseAsync(string storageRoot, DateTimeOffset until)
     {
-        SqliteConnection.ClearAllPools();
-        await using var db = new SqliteConnection($"Data Source={Path.Combine(storageRoot, "imagehub.db")}");
+        SqlitePool.Clear(storageRoot);
+        await using var db = new SqliteConnection(SqlitePool.ConnectionString(storageRoot));
         await db.OpenAsync(TestContext.Current.CancellationToken);
         await using var command = new SqliteCommand("UPDATE Generations SET LeaseOwner = 'killed/1', LeaseUntil = $until WHERE Status = 'Submitting'", db);
         command.Parameters.AddWithValue("$until", until.ToUnixTimeMilliseconds());
         Assert.Equal(1, await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
-        SqliteConnection.ClearAllPools();
+        SqlitePool.Clear(storageRoot);
     }
 }
