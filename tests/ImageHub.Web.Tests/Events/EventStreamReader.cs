@@ -87,6 +87,17 @@ public sealed class EventStreamReader : IAsyncDisposable
         }
     }
 
+    /// <summary>Reads until the server closes the stream; the comments it sent are in <see cref="Comments"/>.</summary>
+    public async Task ReadToEndAsync()
+    {
+        using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        giveUp.CancelAfter(TimeSpan.FromMinutes(2)); // a hang guard, not an assertion on time
+        while (await reader.ReadLineAsync(giveUp.Token) is { } line)
+        {
+            if (line.StartsWith(':')) Comments.Add(line[1..].Trim());
+        }
+    }
+
     public ValueTask DisposeAsync()
     {
         reader.Dispose();

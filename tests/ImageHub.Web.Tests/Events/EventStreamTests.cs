@@ -153,6 +153,40 @@ public sealed class EventStreamTests
     }
 
     [Fact]
+    public async Task A_token_revoked_by_another_instance_loses_its_open_stream_at_the_next_heartbeat()
+    {
+        await using var host = JobsHost.Start(extra: new Dictionary<string, string?> { ["Events:Heartbeat"] = "00:00:00.100" });
+        await using var stream = await EventStreamReader.OpenAsync(host.Api);
+        Assert.Equal("keepalive", await stream.NextCommentAsync()); // open, and past its first check
+
+        // Straight in the database: no notification reaches this instance, as when another instance revokes it.
+        await host.App.InScopeAsync(sp => sp.GetRequiredService<AppDbContext>().Set<ApiToken>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter])
+            .ExecuteUpdateAsync(u => u.SetProperty(t => t.RevokedAt, host.App.Clock.GetUtcNow())));
+        await stream.ReadToEndAsync();
+
+        Assert.Contains("ended: The API token was revoked.", stream.Comments);
+        using var again = await host.Api.GetAsync("/api/v1/events", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task Disabling_an_account_ends_its_open_stream_without_waiting_for_a_heartbeat()
+    {
+        await using var host = JobsHost.Start(extra: new Dictionary<string, string?> { ["Events:Heartbeat"] = "00:10:00" });
+        using var otto = await OtherWorkspaceClientAsync(host);
+        await using var stream = await EventStreamReader.OpenAsync(otto);
+        var admin = await host.App.UserIdAsync(JobsHost.AdminEmail);
+        var ottoId = await host.App.UserIdAsync("otto@example.com");
+
+        var disabled = await host.App.InScopeAsync(sp => sp.GetRequiredService<ImageHub.Web.Features.Admin.AdminService>()
+            .SetDisabledAsync(new ImageHub.Web.Infrastructure.Audit.AuditActor(admin, "127.0.0.1"), ottoId, disabled: true));
+        await stream.ReadToEndAsync(); // a ten-minute heartbeat: only the account's own notification ends it before the hang guard
+
+        Assert.True(disabled.Succeeded, disabled.Message);
+        Assert.Contains("ended: Your account was disabled.", stream.Comments);
+    }
+
+    [Fact]
     public async Task The_event_log_keeps_an_hour_and_is_pruned_after_it()
     {
         await using var host = JobsHost.Start();

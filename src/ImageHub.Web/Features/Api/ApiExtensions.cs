@@ -12,6 +12,7 @@ public static class ApiExtensions
         services.AddAuthorizationBuilder().AddApiPolicies();
         services.AddSingleton<IAuthorizationHandler, ApiScopeHandler>();
         services.AddScoped<ApiTokenService>();
+        services.AddSingleton<CredentialRecheck>();
         services.AddHostedService<BootstrapApiToken>();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Api;
 using ImageHub.Web.Features.Jobs;
 using ImageHub.Web.Features.Workspaces;
@@ -17,7 +18,9 @@ namespace ImageHub.Web.Features.Events;
 /// <c>GET /api/v1/events</c>: the workspace's generation changes as Server-Sent Events, read from the event log
 /// (<see cref="GenerationEvent"/>), so it works from any instance whichever ran the job, and a reconnect with
 /// <c>Last-Event-ID</c> resumes where it stopped. Woken by the <see cref="GenerationNotifier"/> (every instance hears
-/// every change), and it also re-reads at each heartbeat, so a lost notification only delays.
+/// every change), and it also re-reads at each heartbeat, so a lost notification only delays. The caller's credential
+/// is checked again at each heartbeat (<see cref="CredentialRecheck"/>) and at once when this instance ends the account's
+/// sessions: a revoked token, a disabled account or a removed member loses the stream.
 /// </summary>
 public static class EventStreamApi
 {
@@ -30,7 +33,9 @@ public static class EventStreamApi
             .WithDescription("Events generation.queued, generation.running, generation.succeeded, generation.failed, generation.canceled and " +
                 "generation.needs_review; data is JSON {id, status, provider, progress}. Each event has an id: reconnect with the " +
                 "Last-Event-ID header (or ?lastEventId=) to resume without gaps, within Events:Retention (an hour by default). " +
-                "Without it the stream starts with the next change. An idle stream sends a comment line every Events:Heartbeat.")
+                "Without it the stream starts with the next change. An idle stream sends a comment line every Events:Heartbeat. " +
+                "The stream ends (after a comment saying why) when its token is revoked or expires, its account is disabled or " +
+                "its owner leaves the workspace; the credential is checked again at every heartbeat.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden);
@@ -51,7 +56,8 @@ public static class EventStreamApi
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> StreamAsync(
         HttpContext http, string? lastEventId, CurrentWorkspace workspace, WorkspaceAccess access, IDbContextFactory<AppDbContext> dbFactory,
-        GenerationNotifier generations, MembershipNotifier memberships, IOptions<EventsOptions> options)
+        GenerationNotifier generations, MembershipNotifier memberships, AccountSessions sessions, CredentialRecheck credentials,
+        IOptions<EventsOptions> options)
     {
         var ct = http.RequestAborted;
         var resume = http.Request.Headers[LastEventIdHeader].FirstOrDefault() is { Length: > 0 } header ? header : lastEventId;
@@ -67,6 +73,7 @@ public static class EventStreamApi
 
         using var wake = new SemaphoreSlim(0);
         var recheckMembership = 0;
+        var recheckCredential = 0;
         void Wake()
         {
             if (wake.CurrentCount == 0) wake.Release();
@@ -85,6 +92,12 @@ public static class EventStreamApi
             }
             return Task.CompletedTask;
         });
+        using var sessionSubscription = sessions.Subscribe(userId, _ =>
+        {
+            Interlocked.Exchange(ref recheckCredential, 1);
+            Wake();
+            return Task.CompletedTask;
+        });
 
         EventLogCursor cursor;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
@@ -101,10 +114,22 @@ public static class EventStreamApi
             await http.Response.WriteAsync("retry: 2000\n\n", ct);
             await http.Response.Body.FlushAsync(ct);
             var heartbeat = options.Value.Heartbeat;
+            var credentialCheckedAt = Stopwatch.GetTimestamp();
             while (!ct.IsCancellationRequested)
             {
                 // A member removed (on any instance) loses the stream, as their open pages lose the workspace.
                 if (Interlocked.Exchange(ref recheckMembership, 0) == 1 && await access.RefreshAsync(ct) is null) break;
+                // So does a revoked token or an ended session: on another instance, noticed within a heartbeat.
+                if (Interlocked.Exchange(ref recheckCredential, 0) == 1 || Stopwatch.GetElapsedTime(credentialCheckedAt) >= heartbeat)
+                {
+                    credentialCheckedAt = Stopwatch.GetTimestamp();
+                    if (await credentials.RefusalAsync(http.User, ct) is { } refusal)
+                    {
+                        await http.Response.WriteAsync($": ended: {refusal}\n\n", ct);
+                        await http.Response.Body.FlushAsync(ct);
+                        break;
+                    }
+                }
 
                 List<GenerationEvent> events;
                 await using (var db = await dbFactory.CreateDbContextAsync(ct))
