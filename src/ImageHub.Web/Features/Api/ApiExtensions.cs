@@ -12,7 +12,7 @@ public static class ApiExtensions
         services.AddAuthorizationBuilder().AddApiPolicies();
         services.AddSingleton<IAuthorizationHandler, ApiScopeHandler>();
         services.AddScoped<ApiTokenService>();
-        services.AddSingleton<CredentialRecheck>();
+        services.AddScoped<CredentialRecheck>();
         services.AddHostedService<BootstrapApiToken>();
         services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
         {
