@@ -84,6 +84,12 @@ public sealed class ImageHubApp : WebApplicationFactory<Program>
         // Development serves css/js from the build's static web assets, as `dotnet run` does (the content root
         // the factory picks has no wwwroot of its own); the error pages are checked in Production.
         builder.UseEnvironment(EnvironmentName);
+        // Whatever the environment, check lifetimes as Development does: a singleton holding a scoped service fails here.
+        builder.UseDefaultServiceProvider(o =>
+        {
+            o.ValidateScopes = true;
+            o.ValidateOnBuild = true;
+        });
         builder.ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings));
         builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
         builder.ConfigureLogging(logging => logging.AddProvider(Errors));

@@ -276,7 +276,7 @@ public sealed class OidcWorkspaceMappings(
                 // A name is chosen by whoever creates the workspace: only workspaces an instance administrator created
                 // answer to it, so nobody can catch a mapping's people by naming their own workspace "Design" first.
                 : await workspaces.Where(w => w.Name == reference && db.Users.Any(u => u.Id == w.CreatedByUserId && u.IsInstanceAdmin))
-                    .Select(w => w.Id).Take(2).ToListAsync(cancellationToken);
+                    .OrderBy(w => w.Id).Select(w => w.Id).Take(2).ToListAsync(cancellationToken);
             if (ids.Count != 1)
             {
                 logger.LogWarning("Oidc:WorkspaceMappings names the workspace '{Workspace}', which {Problem}: the mapping for '{Value}' is skipped.",

@@ -166,7 +166,7 @@ public sealed class TrashPurger(IServiceScopeFactory scopes, IOptions<GalleryOpt
         while (true)
         {
             var doomed = await all.Where(i => i.DeletedAt != null && i.DeletedAt < cutoff)
-                .Select(i => new { i.Id, i.Sha256, i.ContentType }).Take(500).ToListAsync(cancellationToken);
+                .OrderBy(i => i.Id).Select(i => new { i.Id, i.Sha256, i.ContentType }).Take(500).ToListAsync(cancellationToken);
             if (doomed.Count == 0) return purged;
             var ids = doomed.Select(d => d.Id).ToList();
             await all.Where(i => ids.Contains(i.Id)).ExecuteDeleteAsync(cancellationToken);
