@@ -107,7 +107,9 @@ public static class Extensions
             .AddSignInManager<AppSignInManager>()
             .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders();
+            .AddDefaultTokenProviders()
+            // Authenticator codes are single-use per account (replaces Identity's own authenticator provider).
+            .AddTokenProvider<SingleUseAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.AdminEmail) == string.IsNullOrWhiteSpace(o.AdminPassword),
                 "Bootstrap:AdminEmail and Bootstrap:AdminPassword go together: set both for an unattended install, or neither.")
