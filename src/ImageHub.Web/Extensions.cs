@@ -107,8 +107,8 @@ public static class Extensions
             .AddSignInManager<AppSignInManager>()
             .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders()
-            // Authenticator codes are single-use per account (replaces Identity's own authenticator provider).
+            // The one token provider in use: authenticator-app codes, each accepted once per account (in place of
+            // Identity's AuthenticatorTokenProvider; no email, phone or data-protection tokens are issued here).
             .AddTokenProvider<SingleUseAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.AdminEmail) == string.IsNullOrWhiteSpace(o.AdminPassword),

@@ -16,7 +16,7 @@ namespace ImageHub.Web.Features.Account;
 /// <para>The check itself is RFC 6238 as authenticator apps compute it: HMAC-SHA1 of the 30-second step since the Unix epoch
 /// under the account's Base32 key, 6 digits, one step either side allowed for clock drift, on the app's <see cref="TimeProvider"/>.</para>
 /// </summary>
-public sealed class SingleUseAuthenticatorTokenProvider(AppDbContext db, TimeProvider time, ILogger<SingleUseAuthenticatorTokenProvider> logger)
+public sealed class SingleUseAuthenticatorTokenProvider(IDbContextFactory<AppDbContext> dbFactory, TimeProvider time, ILogger<SingleUseAuthenticatorTokenProvider> logger)
     : IUserTwoFactorTokenProvider<AppUser>
 {
     public static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
@@ -50,6 +50,7 @@ public sealed class SingleUseAuthenticatorTokenProvider(AppDbContext db, TimePro
 
         // Single use: the step moves forward only, in one statement, so a second request with this code (or an older one)
         // finds the condition false, whichever instance it reaches.
+        await using var db = await dbFactory.CreateDbContextAsync();
         var moved = await db.Users
             .Where(u => u.Id == user.Id && (u.LastAuthenticatorTimeStep == null || u.LastAuthenticatorTimeStep < accepted))
             .ExecuteUpdateAsync(set => set.SetProperty(u => u.LastAuthenticatorTimeStep, accepted));
@@ -58,19 +59,9 @@ public sealed class SingleUseAuthenticatorTokenProvider(AppDbContext db, TimePro
             logger.LogWarning("An authenticator code for account {UserId} was refused: a code of this or a later time step was already used.", user.Id);
             return false;
         }
-        // Keep the loaded account in step without marking it changed (its next save must not write an older value back).
-        var entry = db.Entry(user);
-        if (entry.State == EntityState.Detached)
-        {
-            user.LastAuthenticatorTimeStep = accepted;
-        }
-        else
-        {
-            var property = entry.Property(u => u.LastAuthenticatorTimeStep);
-            property.CurrentValue = accepted;
-            property.OriginalValue = accepted;
-            property.IsModified = false;
-        }
+        // The loaded account too: Identity writes the whole row when it next updates it (enrolment turning two-factor on),
+        // which must not put the older step back.
+        user.LastAuthenticatorTimeStep = accepted;
         return true;
     }
 
