@@ -107,7 +107,9 @@ public static class Extensions
             .AddSignInManager<AppSignInManager>()
             .AddPasswordValidator<PasswordPolicy>()
             .AddClaimsPrincipalFactory<AppUserClaimsPrincipalFactory>()
-            .AddDefaultTokenProviders();
+            // The one token provider in use: authenticator-app codes, each accepted once per account (in place of
+            // Identity's AuthenticatorTokenProvider; no email, phone or data-protection tokens are issued here).
+            .AddTokenProvider<SingleUseAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider);
         services.AddOptions<BootstrapOptions>().BindConfiguration(BootstrapOptions.Section)
             .Validate(o => string.IsNullOrWhiteSpace(o.AdminEmail) == string.IsNullOrWhiteSpace(o.AdminPassword),
                 "Bootstrap:AdminEmail and Bootstrap:AdminPassword go together: set both for an unattended install, or neither.")

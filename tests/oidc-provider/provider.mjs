@@ -1,13 +1,16 @@
 // A real OpenID Connect provider (panva/oidc-provider, a certified implementation) on a free loopback port, for
 // ImageHub's sign-in tests. Usage: node provider.mjs <config.json>
 //
-// config.json: { "adminToken": "…", "clients": [ { client_id, client_secret, redirect_uris, … } ],
-//                "users": { "<sub>": { "password": "…", "email": "…", "email_verified": true, "name": "…", "groups": ["…"] } } }
+// config.json: { "adminToken": "…", "clients": [ { client_id, client_secret, redirect_uris, post_logout_redirect_uris, … } ],
+//                "users": { "<sub>": { "password": "…", "email": "…", "email_verified": true, "name": "…", "groups": ["…"] } },
+//                "endSession": true }
+// endSession: false leaves out RP-initiated logout (no end_session_endpoint in the discovery document), as some providers do.
 // Once listening it prints one line of JSON to stdout: {"issuer":"http://127.0.0.1:<port>"}.
 // Test-only endpoint (header x-test-token: <adminToken>): PUT /__test/users/<sub> with the user's JSON replaces that
 // user (their groups change, say), so the next sign-in carries the new claims.
 // The login page is a plain form (username, password; "Sign in" or "Cancel", which answers access_denied); consent is
-// given at once (the client is first-party).
+// given at once (the client is first-party). Signing out (the end-session endpoint) asks "Sign out of the test provider?"
+// with the buttons "Yes, sign me out" and "No, stay signed in".
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -44,7 +47,19 @@ server.listen(0, '127.0.0.1', () => {
     jwks: { keys: [signingKey] },
     cookies: { keys: [randomBytes(32).toString('hex')] },
     pkce: { required: () => true }, // every authorization request must carry a PKCE challenge
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: config.endSession !== false,
+        async logoutSource(ctx, form) {
+          ctx.type = 'html';
+          ctx.body = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Sign out of the test provider</title></head>' +
+            `<body><main><h1>Sign out of the test provider?</h1>${form}` +
+            '<button type="submit" form="op.logoutForm" name="logout" value="yes">Yes, sign me out</button> ' +
+            '<button type="submit" form="op.logoutForm">No, stay signed in</button></main></body></html>';
+        },
+      },
+    },
     claims: {
       openid: ['sub'],
       email: ['email', 'email_verified'],

@@ -24,11 +24,12 @@ public sealed class TwoFactorTests(AppFixture app) : IClassFixture<AppFixture>
         await Browser.ScreenshotAsync(page, $"two-factor-enrol-{screen}-{theme.ToString().ToLowerInvariant()}");
         var key = (await page.Locator("[data-testid=authenticator-key]").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
         var totp = new Totp(Base32Encoding.ToBytes(key));
-        await page.FillAsync("[data-testid=enrol-code]", totp.ComputeTotp(DateTime.UtcNow));
+        await page.FillAsync("[data-testid=enrol-code]", totp.ComputeTotp(app.App.Clock.GetUtcNow().UtcDateTime)); // the app's test clock
         await page.ClickAsync("[data-testid=enrol-submit]");
         var codes = await page.Locator("[data-testid=recovery-codes] li").AllInnerTextsAsync();
         await Browser.ScreenshotAsync(page, $"two-factor-codes-{screen}-{theme.ToString().ToLowerInvariant()}");
 
+        app.App.Clock.Advance(TimeSpan.FromSeconds(30)); // each code works once: sign in with the phone's next one
         var later = await app.OpenAsync(viewport, theme);
         await new LoginPage(later).OpenAsync();
         await later.FillAsync("#email", email);
@@ -36,7 +37,7 @@ public sealed class TwoFactorTests(AppFixture app) : IClassFixture<AppFixture>
         await later.ClickAsync("[data-testid=login-submit]");
         await later.Locator("[data-testid=two-factor-code]").WaitForAsync();
         await Browser.ScreenshotAsync(later, $"two-factor-login-{screen}-{theme.ToString().ToLowerInvariant()}");
-        await later.FillAsync("[data-testid=two-factor-code]", totp.ComputeTotp(DateTime.UtcNow));
+        await later.FillAsync("[data-testid=two-factor-code]", totp.ComputeTotp(app.App.Clock.GetUtcNow().UtcDateTime));
         await later.ClickAsync("[data-testid=two-factor-submit]");
         await later.WaitForURLAsync(url => !url.Contains("/Account/", StringComparison.Ordinal));
         await Browser.WaitForCircuitAsync(later);

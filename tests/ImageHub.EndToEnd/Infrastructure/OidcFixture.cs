@@ -18,6 +18,9 @@ public class OidcFixture : AppFixture
 
     protected virtual bool DisableLocalLogin => false;
 
+    /// <summary>Whether the provider offers RP-initiated logout (an end_session_endpoint).</summary>
+    protected virtual bool ProviderEndsSessions => true;
+
     protected override Dictionary<string, string?> Settings
     {
         get
@@ -40,7 +43,7 @@ public class OidcFixture : AppFixture
 
     public override async ValueTask InitializeAsync()
     {
-        provider = await OidcProvider.StartAsync();
+        provider = await OidcProvider.StartAsync(ProviderEndsSessions);
         await base.InitializeAsync();
         DesignWorkspace = await App.CreateWorkspaceAsync(AdminEmail, Workspace);
     }
@@ -65,4 +68,10 @@ public class OidcFixture : AppFixture
 public sealed class OidcOnlyFixture : OidcFixture
 {
     protected override bool DisableLocalLogin => true;
+}
+
+/// <summary>The same, with a provider that has no end_session_endpoint (log out ends the ImageHub session only).</summary>
+public sealed class OidcWithoutEndSessionFixture : OidcFixture
+{
+    protected override bool ProviderEndsSessions => false;
 }

@@ -41,7 +41,8 @@ public sealed class OidcProvider : IAsyncDisposable
     /// <summary>The issuer (and authority), http://127.0.0.1:{port}.</summary>
     public Uri Issuer { get; }
 
-    public static async Task<OidcProvider> StartAsync()
+    /// <param name="endSession">false: a provider without RP-initiated logout (no end_session_endpoint).</param>
+    public static async Task<OidcProvider> StartAsync(bool endSession = true)
     {
         var folder = Folder();
         if (!File.Exists(Path.Combine(folder, "node_modules", "oidc-provider", "package.json")))
@@ -50,23 +51,24 @@ public sealed class OidcProvider : IAsyncDisposable
             await RunAsync("npm", $"ci --no-audit --no-fund --prefix \"{folder}\"");
         }
         var adminToken = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var client = new Dictionary<string, object>
+        {
+            ["client_id"] = ClientId,
+            ["client_secret"] = ClientSecret,
+            ["application_type"] = "native",
+            ["redirect_uris"] = new[] { "http://127.0.0.1/signin-oidc" },
+            ["token_endpoint_auth_method"] = "client_secret_post",
+            ["grant_types"] = new[] { "authorization_code" },
+            ["response_types"] = new[] { "code" },
+        };
+        // Signing out at the provider comes back to the app's login page (any loopback port, as for redirect_uris).
+        if (endSession) client["post_logout_redirect_uris"] = new[] { "http://127.0.0.1/Account/Login" };
         var config = new
         {
             adminToken,
-            clients = new[]
-            {
-                new Dictionary<string, object>
-                {
-                    ["client_id"] = ClientId,
-                    ["client_secret"] = ClientSecret,
-                    ["application_type"] = "native",
-                    ["redirect_uris"] = new[] { "http://127.0.0.1/signin-oidc" },
-                    ["token_endpoint_auth_method"] = "client_secret_post",
-                    ["grant_types"] = new[] { "authorization_code" },
-                    ["response_types"] = new[] { "code" },
-                },
-            },
+            clients = new[] { client },
             users = new Dictionary<string, OidcUser>(),
+            endSession,
         };
         var configPath = Path.Combine(Path.GetTempPath(), $"imagehub-oidc-{Guid.NewGuid():N}.json");
         await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));

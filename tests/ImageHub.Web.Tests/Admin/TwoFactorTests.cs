@@ -1,39 +1,25 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Admin;
 using ImageHub.Web.Infrastructure.Audit;
+using ImageHub.Web.Tests.Account;
 using ImageHub.Web.Tests.Ui;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using OtpNet;
 using static ImageHub.Tests.Infrastructure.Arrange;
+using static ImageHub.Web.Tests.Account.Authenticator;
 
 namespace ImageHub.Web.Tests.Admin;
 
 /// <summary>
 /// Issue 14 part 2: two-factor sign-in with an authenticator app, through the real pages. Codes are computed here with
-/// Otp.NET from the key the page shows, as an authenticator app would (Identity checks them on the system clock).
+/// Otp.NET from the key the page shows, as an authenticator app would, at the app's test clock (<see cref="Authenticator"/>).
 /// </summary>
-public sealed partial class TwoFactorTests
+public sealed class TwoFactorTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    private static string CodeFor(string key) => new Totp(Base32Encoding.ToBytes(key.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant())).ComputeTotp(DateTime.UtcNow);
-
-    /// <summary>Enrols the signed-in <paramref name="browser"/>: returns the key and the ten recovery codes the page shows once.</summary>
-    private static async Task<(string Key, string[] RecoveryCodes, Page Page)> EnrolAsync(BrowserClient browser)
-    {
-        var form = await browser.GetAsync(TwoFactorPolicy.EnrolPath);
-        var key = WebUtility.HtmlDecode(KeyOnPage().Match(form.Html).Groups[1].Value);
-        Assert.False(string.IsNullOrEmpty(key), "the page shows the key to type in");
-        Assert.Contains("<svg", form.Html);
-        var done = await browser.SubmitFormAsync(TwoFactorPolicy.EnrolPath, "enable-2fa", new Dictionary<string, string> { ["Input.Code"] = CodeFor(key) });
-        var codes = RecoveryCode().Matches(done.Html).Select(m => m.Groups[1].Value).ToArray();
-        return (key, codes, done);
-    }
 
     private static Task<Page> LoginAsync(BrowserClient browser, string email) => browser.LoginAsync(email, Password);
 
@@ -44,11 +30,12 @@ public sealed partial class TwoFactorTests
         using var member = team.App.CreateBrowser();
         await LoginAsync(member, UiTeam.Member);
 
-        var (key, codes, enrolled) = await EnrolAsync(member);
+        var (key, codes, enrolled) = await EnrolAsync(member, team.App.Clock);
+        team.App.Clock.Advance(Authenticator.Window); // each code works once: the one typed at enrolment is spent
         using var later = team.App.CreateBrowser();
         var asked = await LoginAsync(later, UiTeam.Member);
-        var wrong = await later.SubmitFormAsync(asked.Url.PathAndQuery, "login-2fa", new Dictionary<string, string> { ["Input.Code"] = "000000" == CodeFor(key) ? "111111" : "000000" });
-        var signedIn = await later.SubmitFormAsync(asked.Url.PathAndQuery, "login-2fa", new Dictionary<string, string> { ["Input.Code"] = CodeFor(key) });
+        var wrong = await later.SubmitFormAsync(asked.Url.PathAndQuery, "login-2fa", new Dictionary<string, string> { ["Input.Code"] = "000000" == CodeNow(key, team.App.Clock) ? "111111" : "000000" });
+        var signedIn = await later.SubmitFormAsync(asked.Url.PathAndQuery, "login-2fa", new Dictionary<string, string> { ["Input.Code"] = CodeNow(key, team.App.Clock) });
         var home = await later.GetAsync("/keys");
 
         Assert.Equal(10, codes.Length);
@@ -81,7 +68,7 @@ public sealed partial class TwoFactorTests
         var ownerLanded = await owner.LoginAsync(UiTeam.Owner, Password);
         var ownerKeys = await owner.GetAsync("/keys");
         var memberLanded = await member.LoginAsync(UiTeam.Member, Password);
-        await EnrolAsync(owner);
+        await EnrolAsync(owner, app.Clock);
         var ownerAfter = await owner.GetAsync("/keys");
 
         Assert.Equal(TwoFactorPolicy.EnrolPath, ownerLanded.Path);
@@ -97,7 +84,7 @@ public sealed partial class TwoFactorTests
         await using var team = await UiTeam.CreateAsync();
         using var member = team.App.CreateBrowser();
         await LoginAsync(member, UiTeam.Member);
-        await EnrolAsync(member);
+        await EnrolAsync(member, team.App.Clock);
         var ownerId = await team.App.UserIdAsync(UiTeam.Owner);
         var memberId = await team.App.UserIdAsync(UiTeam.Member);
 
@@ -114,10 +101,4 @@ public sealed partial class TwoFactorTests
         var entry = await team.App.InScopeAsync(sp => sp.GetRequiredService<AppDbContext>().Set<AdminAuditEntry>().SingleAsync(Ct));
         Assert.Equal((AdminAuditAction.TwoFactorReset, UiTeam.Member, UiTeam.Owner, "192.0.2.9"), (entry.Action, entry.TargetEmail, entry.ActorEmail, entry.RemoteAddress));
     }
-
-    [GeneratedRegex("data-testid=\"authenticator-key\">([^<]+)<")]
-    private static partial Regex KeyOnPage();
-
-    [GeneratedRegex("<li><code>([^<]+)</code></li>")]
-    private static partial Regex RecoveryCode();
 }

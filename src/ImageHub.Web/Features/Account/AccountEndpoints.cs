@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 
 namespace ImageHub.Web.Features.Account;
@@ -7,7 +8,8 @@ internal static class AccountEndpoints
 {
     /// <summary>
     /// POST /Account/Logout: a form post from the account menu. Its antiforgery token is checked here, so a post
-    /// without a valid one (a stale page, another site) is a 400 page saying what to do, never a 500.
+    /// without a valid one (a stale page, another site) is a 400 page saying what to do, never a 500. A session that signed
+    /// in through the OpenID Connect provider is also ended there (<see cref="OidcSignOut"/>).
     /// </summary>
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -21,8 +23,11 @@ internal static class AccountEndpoints
                     "<p><a href=\"/\">Back to ImageHub</a></p></body></html>",
                     "text/html; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             }
+            var session = await http.AuthenticateAsync(IdentityConstants.ApplicationScheme);
             await signInManager.SignOutAsync();
-            return Results.LocalRedirect("~/Account/Login");
+            // Signed in through the OpenID Connect provider: end its session too (the browser goes there, then back to the login page).
+            if (await OidcSignOut.EndProviderSessionAsync(http, session.Properties)) return Results.Empty;
+            return Results.LocalRedirect("~" + OidcSignOut.ReturnPath);
         }).DisableAntiforgery();
         return endpoints;
     }

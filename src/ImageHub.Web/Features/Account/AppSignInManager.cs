@@ -15,6 +15,36 @@ public sealed class AppSignInManager(
     IUserConfirmation<AppUser> confirmation)
     : SignInManager<AppUser>(userManager, contextAccessor, claimsFactory, optionsAccessor, logger, schemes, confirmation)
 {
+    private string? sessionIdToken;
+
+    /// <summary>
+    /// Signs in the account linked to the provider's <paramref name="issuer"/> and <paramref name="subject"/>, without
+    /// ImageHub's own second factor (the provider owns it), keeping the provider's <paramref name="idToken"/> in the session's
+    /// (encrypted) cookie: signing out then ends the provider's session too (<see cref="OidcSignOut"/>).
+    /// </summary>
+    public async Task<SignInResult> ProviderSignInAsync(string issuer, string subject, string? idToken)
+    {
+        sessionIdToken = idToken;
+        try
+        {
+            return await ExternalLoginSignInAsync(issuer, subject, isPersistent: false, bypassTwoFactor: true);
+        }
+        finally
+        {
+            sessionIdToken = null;
+        }
+    }
+
+    public override Task SignInWithClaimsAsync(AppUser user, AuthenticationProperties? authenticationProperties, IEnumerable<System.Security.Claims.Claim> additionalClaims)
+    {
+        if (sessionIdToken is not null)
+        {
+            authenticationProperties ??= new AuthenticationProperties();
+            authenticationProperties.StoreTokens([new AuthenticationToken { Name = OidcSignOut.IdToken, Value = sessionIdToken }]);
+        }
+        return base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims);
+    }
+
     public override async Task<bool> CanSignInAsync(AppUser user) =>
         user.DisabledAt is null && await base.CanSignInAsync(user);
 

@@ -25,6 +25,12 @@ public sealed class AppUser : IdentityUser<Guid>
 
     /// <summary>When an instance administrator disabled the account (it cannot sign in, its sessions and tokens ended); null while enabled.</summary>
     public DateTimeOffset? DisabledAt { get; set; }
+
+    /// <summary>
+    /// The RFC 6238 time step of the last authenticator code accepted for this account: a code of this step or an earlier
+    /// one is refused, so each code works once (<see cref="SingleUseAuthenticatorTokenProvider"/>). Null until the first.
+    /// </summary>
+    public long? LastAuthenticatorTimeStep { get; set; }
 }
 
 /// <summary>Light, dark, or whatever the device's system setting says.</summary>

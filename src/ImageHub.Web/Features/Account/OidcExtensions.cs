@@ -62,12 +62,21 @@ public static class OidcExtensions
             o.UsePkce = true;
             o.MapInboundClaims = false; // "sub", "email", the role claim: as the provider names them
             o.GetClaimsFromUserInfoEndpoint = true; // many providers put email and groups in the user info only
-            o.SaveTokens = false;
+            o.SaveTokens = false; // only the ID token is kept (OnTokenValidated), for signing out at the provider
             o.Scope.Clear();
             foreach (var scope in s.ScopeList) o.Scope.Add(scope);
             o.ClaimActions.MapUniqueJsonKey("email_verified", "email_verified");
             if (!string.IsNullOrWhiteSpace(s.RoleClaim)) o.ClaimActions.MapJsonKey(s.RoleClaim, s.RoleClaim);
             o.TokenValidationParameters.NameClaimType = "name";
+            o.Events.OnTokenValidated = context =>
+            {
+                // The ID token goes with the sign-in (the external cookie, then the session's cookie) as the end-session
+                // request's id_token_hint; the access and refresh tokens are not kept.
+                var idToken = context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken;
+                if (!string.IsNullOrEmpty(idToken)) context.Properties?.StoreTokens([new AuthenticationToken { Name = OidcSignOut.IdToken, Value = idToken }]);
+                return Task.CompletedTask;
+            };
+            o.Events.OnRedirectToIdentityProviderForSignOut = OidcSignOut.RedirectToEndSessionAsync;
             o.Events.OnAccessDenied = context =>
             {
                 context.Response.Redirect(OidcSignIn.LoginWith(OidcProblem.Denied, ReturnUrlOf(context.Properties)));
@@ -134,7 +143,7 @@ public static class OidcExtensions
             {
                 return Results.LocalRedirect(OidcSignIn.LoginWith(OidcProblem.Failed, returnUrl));
             }
-            var result = await signIn.SignInAsync(http, external.Principal, returnUrl);
+            var result = await signIn.SignInAsync(http, external.Principal, returnUrl, external.Properties?.GetTokenValue(OidcSignOut.IdToken));
             return Results.LocalRedirect(result.RedirectTo);
         });
         return endpoints;

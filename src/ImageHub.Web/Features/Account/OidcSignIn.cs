@@ -51,7 +51,7 @@ public sealed record OidcSignInResult(string RedirectTo);
 /// </summary>
 public sealed class OidcSignIn(
     UserManager<AppUser> userManager,
-    SignInManager<AppUser> signInManager,
+    AppSignInManager signInManager,
     AccountService accounts,
     OidcWorkspaceMappings mappings,
     IDataProtectionProvider dataProtection,
@@ -88,7 +88,8 @@ public sealed class OidcSignIn(
         } : null;
     }
 
-    public async Task<OidcSignInResult> SignInAsync(HttpContext http, ClaimsPrincipal external, string? returnUrl)
+    /// <param name="idToken">The provider's ID token, kept in the session's cookie for signing out there too (<see cref="OidcSignOut"/>).</param>
+    public async Task<OidcSignInResult> SignInAsync(HttpContext http, ClaimsPrincipal external, string? returnUrl, string? idToken = null)
     {
         returnUrl = LocalUrl.OrRoot(returnUrl);
         var identity = ExternalIdentity.From(external, Settings.RoleClaim);
@@ -114,7 +115,7 @@ public sealed class OidcSignIn(
             return new(LoginWith(OidcProblem.Disabled, returnUrl));
         }
         await mappings.ApplyAsync(user.Id, identity.RoleValues, http.RequestAborted);
-        var result = await signInManager.ExternalLoginSignInAsync(identity.Issuer, identity.Subject, isPersistent: false, bypassTwoFactor: true);
+        var result = await signInManager.ProviderSignInAsync(identity.Issuer, identity.Subject, idToken);
         if (result.Succeeded)
         {
             logger.LogInformation("Account {UserId} signed in with OpenID Connect.", user.Id);

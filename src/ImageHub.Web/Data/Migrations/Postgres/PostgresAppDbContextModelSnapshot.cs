@@ -51,6 +51,9 @@ namespace ImageHub.Web.Data.Migrations.Postgres
                     b.Property<bool>("IsInstanceAdmin")
                         .HasColumnType("boolean");
 
+                    b.Property<long?>("LastAuthenticatorTimeStep")
+                        .HasColumnType("bigint");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean");
 

@@ -46,6 +46,9 @@ namespace ImageHub.Web.Data.Migrations.Sqlite
                     b.Property<bool>("IsInstanceAdmin")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("LastAuthenticatorTimeStep")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("INTEGER");
 
