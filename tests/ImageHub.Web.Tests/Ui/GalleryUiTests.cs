@@ -39,6 +39,41 @@ public sealed class GalleryUiTests
     }
 
     [Fact]
+    public async Task Active_filters_show_as_chips_that_remove_themselves_and_the_filter_panel_opens_on_demand()
+    {
+        await using var team = await UiTeam.CreateAsync();
+        await team.FinishedAsync(UiTeam.Owner, "koala", "An old lighthouse", 1, null, at: TimeSpan.FromMinutes(1));
+        await team.FinishedAsync(UiTeam.Owner, "coals", "A neon city", 2, 0.02m, at: TimeSpan.FromMinutes(2));
+        await using var ui = await team.SignInAsync(UiTeam.Member);
+        var navigation = ui.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo("/gallery?provider=koala&q=lighthouse");
+        var page = ui.Open<GalleryPage>();
+        page.WaitFor(() => Assert.Single(page.AllByTestId("gallery-tile")));
+
+        // The selects stay out of the page until asked for; the active filter is a chip, the search is in its field.
+        Assert.Empty(page.AllByTestId("filter-panel"));
+        Assert.Equal("lighthouse", page.Find("input[data-testid=filter-search]").GetAttribute("value"));
+        var chip = Assert.Single(page.FindAll("[data-testid=filter-summary] .ih-chip"));
+        Assert.Equal("Remove filter Provider: Koala", chip.GetAttribute("aria-label"));
+        Assert.Equal("1", page.Find("[data-testid=filters-toggle] .ih-gbtn-count").TextContent.Trim());
+
+        page.ByTestId("filters-toggle").Click();
+        page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("filter-panel")));
+        Assert.Equal("true", page.ByTestId("filters-toggle").GetAttribute("aria-expanded"));
+        Assert.Contains("Provider", page.ByTestId("filter-panel").TextContent);
+
+        page.Find("[data-testid=filter-summary] .ih-chip").Click();
+        Assert.EndsWith("/gallery?q=lighthouse", navigation.Uri);
+        page.ByTestId("filter-starred").Click();
+        Assert.EndsWith("/gallery?q=lighthouse&starred=true", navigation.Uri);
+        page.WaitFor(() => Assert.NotEmpty(page.AllByTestId("gallery-empty")));
+        Assert.Equal("true", page.ByTestId("filter-starred").GetAttribute("aria-pressed"));
+        page.ByTestId("filter-clear").Click();
+        page.WaitFor(() => Assert.Equal(2, page.AllByTestId("gallery-tile").Count));
+        Assert.EndsWith("/gallery", navigation.Uri);
+    }
+
+    [Fact]
     public async Task The_image_page_steps_through_the_current_filter_and_answers_its_keys()
     {
         await using var team = await UiTeam.CreateAsync();

@@ -9,8 +9,11 @@ namespace ImageHub.Web.Features.Jobs;
 /// </summary>
 public interface IGenerationPricing
 {
-    /// <summary>The credits a run is expected to cost, or null when the price is not known up front.</summary>
-    Task<decimal?> EstimateCreditsAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct = default);
+    /// <summary>
+    /// The credits a run is expected to cost (null when the price is not known up front) and their USD where the rate is
+    /// known, from one reading of the workspace's prices.
+    /// </summary>
+    Task<PriceEstimate> EstimateAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct = default);
 
     /// <summary>What the provider charged: its own report, or the workspace's price for the model where the hub prices the provider.</summary>
     Task<decimal?> ChargedCreditsAsync(string providerId, string? model, int images, decimal? reported, CancellationToken ct = default);
@@ -18,6 +21,9 @@ public interface IGenerationPricing
     /// <summary>The credits in USD where the provider's rate is known.</summary>
     Task<decimal?> ToUsdAsync(string providerId, decimal? credits, CancellationToken ct = default);
 }
+
+/// <summary>What a run should cost: credits in the provider's unit and USD, each null where not known.</summary>
+public sealed record PriceEstimate(decimal? Credits, decimal? Usd);
 
 /// <summary>
 /// How a generation's cost is booked. Each call adds one ledger line to <paramref name="db"/>'s changes;

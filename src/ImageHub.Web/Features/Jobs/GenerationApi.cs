@@ -41,10 +41,12 @@ public static class GenerationApi
     }
 
     private static async Task<Results<Accepted<GenerationAccepted>, ProblemHttpResult>> CreateAsync(
-        CreateGenerationBody body, HttpContext http, GenerationService generations, CancellationToken ct)
+        CreateGenerationBody body, HttpContext http, GenerationService generations, Workspaces.WorkspaceAccess access, CancellationToken ct)
     {
         if (http.User.GetUserId() is not { } userId) return Failure.Unauthorized("Sign in first.").ToProblem();
-        var outcome = await generations.SubmitAsync(userId,
+        // The role this request's authorization read from the database (ApiUser's WorkspaceRoleRequirement): one read per request.
+        var role = await access.RoleForRequestAsync(http, userId, ct);
+        var outcome = await generations.SubmitAsync(userId, role,
             new GenerationDraft(body.Prompt ?? "", [new ProviderRun(body.Provider ?? "", body.Model, body.NumImages, body.Options)]), ct);
         if (outcome.Failure is { } failure) return failure.ToProblem();
         var id = outcome.Value!.GenerationIds[0];

@@ -12,6 +12,9 @@ public sealed record PayingKey(bool Found, Guid? KeyId, string Label, string? Me
 public interface IGenerationKeys
 {
     Task<PayingKey> ResolveAsync(Guid userId, string providerId, CancellationToken ct);
+
+    /// <summary>As above, with <paramref name="userId"/>'s role in the current workspace as the caller read it from the database for this request (null: not a member).</summary>
+    Task<PayingKey> ResolveAsync(Guid userId, Workspaces.WorkspaceRole? role, string providerId, CancellationToken ct);
     Task<ProviderCredential> GetCredentialAsync(Guid? keyId, string providerId, CancellationToken ct);
     Task MarkUsedAsync(Guid keyId);
 }

@@ -38,8 +38,16 @@ public sealed class GenerationService(
             : Failure.Unauthorized("Sign in to run generations.");
     }
 
-    /// <summary>Queues the draft for <paramref name="userId"/> (who must be a member of the current workspace).</summary>
-    public async Task<Outcome<QueuedGenerations>> SubmitAsync(Guid userId, GenerationDraft draft, CancellationToken ct)
+    /// <summary>Queues the draft for <paramref name="userId"/> (who must be a member of the current workspace; their role is read now).</summary>
+    public async Task<Outcome<QueuedGenerations>> SubmitAsync(Guid userId, GenerationDraft draft, CancellationToken ct) =>
+        await SubmitAsync(userId, await access.RoleOfAsync(userId, ct), draft, ct);
+
+    /// <summary>
+    /// Queues the draft for <paramref name="userId"/>, whose role in the current workspace the caller read from the database
+    /// for this request (<see cref="WorkspaceAccess.RoleForRequestAsync"/>; null: not a member). The role is read once per
+    /// submission, not once per provider; the prices once per provider (the estimate and its USD together).
+    /// </summary>
+    public async Task<Outcome<QueuedGenerations>> SubmitAsync(Guid userId, WorkspaceRole? role, GenerationDraft draft, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(draft);
         if (!workspace.IsSet) return Failure.Invalid("workspace", "Pick or create a workspace first.");
@@ -56,7 +64,7 @@ public sealed class GenerationService(
 
         var now = time.GetUtcNow();
         var batchId = compare ? Guid.CreateVersion7() : (Guid?)null;
-        var generations = new List<Generation>();
+        var generations = new List<(Generation Row, decimal? Usd)>();
         foreach (var run in runs)
         {
             var prefix = compare && !string.IsNullOrWhiteSpace(run.Provider) ? run.Provider.Trim().ToLowerInvariant() + "." : "";
@@ -69,7 +77,7 @@ public sealed class GenerationService(
             }
             prefix = compare ? provider.Id + "." : "";
 
-            var key = await keys.ResolveAsync(userId, provider.Id, ct);
+            var key = await keys.ResolveAsync(userId, role, provider.Id, ct);
             if (!key.Found)
             {
                 errors.Add(new FieldError(prefix + "key", key.Message ?? $"No key for {provider.DisplayName} yet. Add one in Keys."));
@@ -87,8 +95,8 @@ public sealed class GenerationService(
 
             var model = request.Model ?? capabilities.DefaultModel;
             var numImages = request.NumImages ?? capabilities.DefaultImages;
-            var estimate = await EstimateAsync(provider, request with { Model = model, NumImages = numImages }, capabilities, ct);
-            generations.Add(new Generation
+            var estimate = await pricing.EstimateAsync(provider, request with { Model = model, NumImages = numImages }, capabilities, ct);
+            generations.Add((new Generation
             {
                 WorkspaceId = workspace.Id,
                 BatchId = batchId,
@@ -100,18 +108,18 @@ public sealed class GenerationService(
                 OptionsJson = JsonSerializer.Serialize(request.OptionsOrEmpty, OptionsJson),
                 KeyId = key.KeyId,
                 KeyLabel = key.Label,
-                EstimatedCredits = estimate,
+                EstimatedCredits = estimate.Credits,
                 CreatedAt = now,
-            });
+            }, estimate.Usd));
         }
 
         if (errors.Count > 0) return Failure.Invalid(errors);
 
         await using var db = await contexts.CreateDbContextAsync(ct);
-        foreach (var generation in generations)
+        foreach (var (generation, usd) in generations)
         {
             db.Add(generation);
-            ledger.Reserve(db, generation, now, await pricing.ToUsdAsync(generation.ProviderId, generation.EstimatedCredits, ct));
+            ledger.Reserve(db, generation, now, usd);
         }
         try
         {
@@ -125,8 +133,8 @@ public sealed class GenerationService(
         }
         signal.Wake();
         logger.LogInformation("Queued {Count} generation(s) in workspace {WorkspaceId}: {Providers}",
-            generations.Count, workspace.Id, string.Join(", ", generations.Select(g => g.ProviderId)));
-        return Outcome<QueuedGenerations>.Ok(new QueuedGenerations(generations.Select(g => g.Id).ToList(), batchId));
+            generations.Count, workspace.Id, string.Join(", ", generations.Select(g => g.Row.ProviderId)));
+        return Outcome<QueuedGenerations>.Ok(new QueuedGenerations(generations.Select(g => g.Row.Id).ToList(), batchId));
     }
 
     /// <summary>The estimated credits of one run in the provider's unit (null when the price is not known up front or the run is invalid).</summary>
@@ -136,7 +144,7 @@ public sealed class GenerationService(
         var capabilities = await provider.GetCapabilitiesAsync(null, ct);
         var request = new GenerationRequest("estimate", run.Model, run.NumImages, run.Options);
         request = request with { Model = request.Model ?? capabilities.DefaultModel, NumImages = request.NumImages ?? capabilities.DefaultImages };
-        return await EstimateAsync(provider, request, capabilities, ct);
+        return (await pricing.EstimateAsync(provider, request, capabilities, ct)).Credits;
     }
 
     /// <summary>Who may cancel: the member who started it, or the workspace's Owners and Admins (their role read now).</summary>
@@ -207,11 +215,6 @@ public sealed class GenerationService(
             logger.LogInformation("Validating {Provider} against its configured capabilities: {Reason}", provider.Id, e.Message);
             return await provider.GetCapabilitiesAsync(null, ct);
         }
-    }
-
-    private async Task<decimal?> EstimateAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct)
-    {
-        return await pricing.EstimateCreditsAsync(provider, request, capabilities, ct);
     }
 
 }

@@ -24,6 +24,7 @@ public sealed record KeyResolution(bool Found, Guid? KeyId, KeyScope? Scope, str
 public sealed class KeyResolver(
     IDbContextFactory<AppDbContext> dbFactory,
     CurrentWorkspace currentWorkspace,
+    WorkspaceAccess access,
     ProviderKeyProtector protector,
     IProviderRegistry providers,
     SandboxMode sandbox,
@@ -33,7 +34,15 @@ public sealed class KeyResolver(
     public const string SandboxSecret = "imagehub-sandbox-key";
     public const string SandboxLabel = "Sandbox key";
 
-    public async Task<KeyResolution> ResolveAsync(Guid userId, string providerId, CancellationToken ct)
+    /// <summary>Which key pays for <paramref name="userId"/> on <paramref name="providerId"/>, with their role read from the database now.</summary>
+    public async Task<KeyResolution> ResolveAsync(Guid userId, string providerId, CancellationToken ct) =>
+        await ResolveAsync(userId, currentWorkspace.IsSet ? await access.RoleOfAsync(userId, ct) : null, providerId, ct);
+
+    /// <summary>
+    /// Which key pays, for a caller that has just read <paramref name="userId"/>'s role in the current workspace from the
+    /// database for this request (<see cref="WorkspaceAccess.RoleForRequestAsync"/>); null means not a member.
+    /// </summary>
+    public async Task<KeyResolution> ResolveAsync(Guid userId, WorkspaceRole? role, string providerId, CancellationToken ct)
     {
         if (!providers.TryGet(providerId, out var provider))
         {
@@ -47,12 +56,11 @@ public sealed class KeyResolver(
         var name = provider.DisplayName;
         var now = timeProvider.GetUtcNow();
 
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var role = await db.WorkspaceMembers.AsNoTracking().Where(m => m.UserId == userId).Select(m => (WorkspaceRole?)m.Role).FirstOrDefaultAsync(ct);
         if (role is null)
         {
             return KeyResolution.Missing("You are not a member of this workspace.");
         }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
         var keys = await db.Set<ProviderKey>().AsNoTracking()
             .Where(k => k.ProviderId == id && (k.Scope == KeyScope.Workspace || k.OwnerUserId == userId))
             .ToListAsync(ct);

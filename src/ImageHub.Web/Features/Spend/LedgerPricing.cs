@@ -108,9 +108,13 @@ public sealed class PricingService(IDbContextFactory<AppDbContext> contexts, Wor
     public async Task<decimal?> ToUsdAsync(string providerId, decimal? credits, CancellationToken ct = default) =>
         credits is null || !providers.TryGet(providerId, out var provider) ? null : (await LoadAsync(ct)).Usd(provider, credits);
 
-    /// <summary>The credits a request should reserve: an admin's model price where one applies, else the provider's estimate.</summary>
-    public async Task<decimal?> EstimateCreditsAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct = default) =>
-        (await LoadAsync(ct)).Estimate(provider, request, capabilities);
+    /// <summary>The credits a request should reserve (an admin's model price where one applies, else the provider's estimate) and their USD.</summary>
+    public async Task<PriceEstimate> EstimateAsync(IImageProvider provider, GenerationRequest request, ProviderCapabilities capabilities, CancellationToken ct = default)
+    {
+        var book = await LoadAsync(ct);
+        var credits = book.Estimate(provider, request, capabilities);
+        return new PriceEstimate(credits, book.Usd(provider, credits));
+    }
 
     /// <summary>What a finished generation is charged: an admin's model price where one applies, else what the provider reported.</summary>
     public async Task<decimal?> ChargedCreditsAsync(string providerId, string? model, int images, decimal? reported, CancellationToken ct = default) =>

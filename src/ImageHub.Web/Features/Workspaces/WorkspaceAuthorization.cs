@@ -29,13 +29,15 @@ public sealed record WorkspaceRoleRequirement(WorkspaceRole MinimumRole) : IAuth
 
 /// <summary>
 /// Checks the role the membership table holds now (<see cref="WorkspaceAccess"/>): a page authorized again in an
-/// old circuit sees a removal or a role change.
+/// old circuit sees a removal or a role change. On an HTTP request the reading is kept for that request's handler
+/// (<see cref="WorkspaceAccess.RoleForRequestAsync"/>), which then need not read it again.
 /// </summary>
 internal sealed class WorkspaceRoleHandler(WorkspaceAccess access) : AuthorizationHandler<WorkspaceRoleRequirement>
 {
     protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, WorkspaceRoleRequirement requirement)
     {
-        if (await access.HasRoleAsync(requirement.MinimumRole))
+        var role = context.Resource is HttpContext http ? await access.RefreshForRequestAsync(http) : await access.RefreshAsync();
+        if (role is { } held && held >= requirement.MinimumRole)
         {
             context.Succeed(requirement);
         }
