@@ -37,16 +37,7 @@ internal static class ProviderResilience
             var o = services.GetRequiredService<IOptionsMonitor<ProvidersOptions>>().CurrentValue.Resilience;
             var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
             pipeline.TimeProvider = time;
-            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = Math.Max(1, o.MaxRetries),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = o.RetryBaseDelay,
-                ShouldHandle = async args => o.MaxRetries > 0
-                    && await ShouldRetryAsync(args.Outcome, args.Context.GetRequestMessage(), o.MaxRetryAfter, time).ConfigureAwait(false),
-                DelayGenerator = async args => args.Outcome.Result is { } response ? await RetryAfterAsync(response, time).ConfigureAwait(false) : null,
-            });
+            pipeline.AddRetry(Retry(o, time));
             pipeline.AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
                 FailureRatio = o.BreakerFailureRatio,
@@ -128,20 +119,27 @@ internal static class ProviderResilience
             var o = services.GetRequiredService<IOptionsMonitor<ProvidersOptions>>().CurrentValue.Resilience;
             var time = services.GetService<TimeProvider>() ?? TimeProvider.System;
             pipeline.TimeProvider = time;
-            pipeline.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = Math.Max(1, o.MaxRetries),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = o.RetryBaseDelay,
-                // An address the SSRF guard refused stays refused: no retry.
-                ShouldHandle = async args => o.MaxRetries > 0 && !Images.ImageFetcher.IsRefusal(args.Outcome.Exception)
-                    && await ShouldRetryAsync(args.Outcome, args.Context.GetRequestMessage(), o.MaxRetryAfter, time).ConfigureAwait(false),
-                DelayGenerator = async args => args.Outcome.Result is { } response ? await RetryAfterAsync(response, time).ConfigureAwait(false) : null,
-            });
+            // An address the SSRF guard refused stays refused: no retry.
+            pipeline.AddRetry(Retry(o, time, neverRetry: Images.ImageFetcher.IsRefusal));
         });
         return builder;
     }
+
+    /// <summary>
+    /// The retry both pipelines use: exponential backoff with jitter, the provider's Retry-After when it says one, and
+    /// only what <see cref="ShouldRetryAsync"/> allows (never a submission that may have been accepted), nor an exception
+    /// <paramref name="neverRetry"/> names.
+    /// </summary>
+    private static RetryStrategyOptions<HttpResponseMessage> Retry(ProviderResilienceOptions o, TimeProvider time, Func<Exception?, bool>? neverRetry = null) => new()
+    {
+        MaxRetryAttempts = Math.Max(1, o.MaxRetries),
+        BackoffType = DelayBackoffType.Exponential,
+        UseJitter = true,
+        Delay = o.RetryBaseDelay,
+        ShouldHandle = async args => o.MaxRetries > 0 && neverRetry?.Invoke(args.Outcome.Exception) != true
+            && await ShouldRetryAsync(args.Outcome, args.Context.GetRequestMessage(), o.MaxRetryAfter, time).ConfigureAwait(false),
+        DelayGenerator = async args => args.Outcome.Result is { } response ? await RetryAfterAsync(response, time).ConfigureAwait(false) : null,
+    };
 
     internal static async ValueTask<bool> ShouldRetryAsync(Outcome<HttpResponseMessage> outcome, HttpRequestMessage? request, TimeSpan maxRetryAfter, TimeProvider time)
     {
