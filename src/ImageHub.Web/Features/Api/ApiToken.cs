@@ -29,6 +29,12 @@ public sealed class ApiToken : IWorkspaceScoped
     public DateTimeOffset? ExpiresAt { get; init; }
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>Why a token revoked at <paramref name="revokedAt"/> and expiring at <paramref name="expiresAt"/> no longer works at <paramref name="now"/>, or null while it does.</summary>
+    public static string? Unusable(DateTimeOffset? revokedAt, DateTimeOffset? expiresAt, DateTimeOffset now) =>
+        revokedAt is not null ? "The API token was revoked."
+        : expiresAt is { } expired && expired <= now ? $"The API token expired on {expired.UtcDateTime:yyyy-MM-dd HH:mm} UTC."
+        : null;
 }
 
 internal sealed class ApiTokenConfiguration : IEntityTypeConfiguration<ApiToken>

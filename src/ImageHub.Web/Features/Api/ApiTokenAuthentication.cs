@@ -50,12 +50,8 @@ public sealed class ApiTokenAuthentication(
         var row = await db.Set<ApiToken>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
             .FirstOrDefaultAsync(t => t.Hash == hash, Context.RequestAborted);
         if (row is null) return Fail("The API token is not known. Check it, or make a new one at /settings/tokens.");
-        if (row.RevokedAt is not null) return Fail("The API token was revoked. Make a new one at /settings/tokens.");
         var now = time.GetUtcNow();
-        if (row.ExpiresAt is { } expired && expired <= now)
-        {
-            return Fail($"The API token expired on {expired.UtcDateTime:yyyy-MM-dd HH:mm} UTC. Make a new one at /settings/tokens.");
-        }
+        if (ApiToken.Unusable(row.RevokedAt, row.ExpiresAt, now) is { } unusable) return Fail(unusable + " Make a new one at /settings/tokens.");
         var membership = await directory.ResolveAsync(row.UserId, row.WorkspaceId, Context.RequestAborted);
         if (membership is null) return Fail("The API token's owner is no longer a member of its workspace.");
 

@@ -29,10 +29,7 @@ public sealed class CredentialRecheck(IDbContextFactory<AppDbContext> contexts, 
             if (!Guid.TryParse(tokenClaim, out var tokenId)) return "The API token is not known.";
             var token = await db.Set<ApiToken>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
                 .Where(t => t.Id == tokenId).Select(t => new { t.RevokedAt, t.ExpiresAt }).FirstOrDefaultAsync(ct);
-            if (token is null) return "The API token is not known.";
-            if (token.RevokedAt is not null) return "The API token was revoked.";
-            if (token.ExpiresAt is { } expires && expires <= time.GetUtcNow()) return "The API token expired.";
-            return null;
+            return token is null ? "The API token is not known." : ApiToken.Unusable(token.RevokedAt, token.ExpiresAt, time.GetUtcNow());
         }
         return user.FindFirstValue(identity.Value.ClaimsIdentity.SecurityStampClaimType) is { } stamp && stamp != account.SecurityStamp
             ? "Your session ended: sign in again."
