@@ -32,11 +32,14 @@ public sealed class Shell(IPage page)
             }
         }
         var href = await link.GetAttributeAsync("href");
-        await link.ClickAsync();
-        // Commit, not Load: an enhanced navigation fires no load event, and a full one may wait on every thumbnail; the
-        // circuit check below is what says the page is usable.
-        await page.WaitForURLAsync(url => new Uri(url).AbsolutePath.TrimStart('/') == (href ?? "").TrimStart('/'),
+        // Listen before clicking: a page may move on at once (Workspace replaces /workspace with /workspaces/{id}), and a
+        // wait begun after the click would then never see the link's own address. Commit, not Load: an enhanced
+        // navigation fires no load event, and a full one may wait on every thumbnail; the circuit check below is what
+        // says the page is usable.
+        var arrived = page.WaitForURLAsync(url => new Uri(url).AbsolutePath.TrimStart('/') == (href ?? "").TrimStart('/'),
             new() { WaitUntil = Microsoft.Playwright.WaitUntilState.Commit });
+        await link.ClickAsync();
+        await arrived;
         await Browser.WaitForCircuitAsync(page);
         if (page.ViewportSize is { Width: < 960 }) await Microsoft.Playwright.Assertions.Expect(Drawer).ToHaveClassAsync(Closed);
     }

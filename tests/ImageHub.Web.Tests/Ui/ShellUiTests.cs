@@ -100,6 +100,20 @@ public sealed class ShellUiTests
     }
 
     [Fact]
+    public async Task The_drawers_Workspace_item_leads_straight_to_the_current_workspace_and_to_the_chooser_without_one()
+    {
+        await using var team = await UiTeam.CreateAsync();
+        await using var member = await team.SignInAsync(UiTeam.Member);
+        await using var newcomer = await team.SignInAsync(UiTeam.Member, inWorkspace: false);
+
+        var inWorkspace = Layout(member).Find("[data-testid=nav-workspace] a, a[data-testid=nav-workspace]").GetAttribute("href");
+        var withoutOne = Layout(newcomer).Find("[data-testid=nav-workspace] a, a[data-testid=nav-workspace]").GetAttribute("href");
+
+        Assert.Equal($"workspaces/{team.WorkspaceId}", inWorkspace);
+        Assert.Equal("workspace", withoutOne);
+    }
+
+    [Fact]
     public async Task The_menu_button_closes_and_reopens_the_navigation_drawer()
     {
         await using var team = await UiTeam.CreateAsync();
