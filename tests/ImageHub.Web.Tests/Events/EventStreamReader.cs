@@ -26,6 +26,8 @@ public sealed class EventStreamReader : IAsyncDisposable
     }
 
     public List<string> Comments { get; } = [];
+    /// <summary>Events without an id (the stream's own signals, such as stream.gap), by name, with their data.</summary>
+    public List<(string Name, JsonElement Data)> Signals { get; } = [];
     public long? LastEventId { get; private set; }
 
     public static async Task<EventStreamReader> OpenAsync(HttpClient api, long? lastEventId = null)
@@ -56,6 +58,12 @@ public sealed class EventStreamReader : IAsyncDisposable
             if (line.Length == 0)
             {
                 if (data is null) continue; // the retry: block, or a comment's end
+                if (id is null)
+                {
+                    Signals.Add((name!, JsonDocument.Parse(data).RootElement.Clone()));
+                    name = data = null;
+                    continue;
+                }
                 var streamed = new StreamedEvent(long.Parse(id!, System.Globalization.CultureInfo.InvariantCulture), name!, JsonDocument.Parse(data).RootElement.Clone());
                 LastEventId = streamed.Id;
                 return streamed;

@@ -80,13 +80,16 @@ public sealed class EventStreamTests
         var all = more.Prepend(first).ToList();
         foreach (var id in all) await host.WaitForAsync(id);
 
+        List<(string Name, JsonElement Data)> resumedSignals;
         await using (var resumed = await EventStreamReader.OpenAsync(host.Api, lastEventId: resumeFrom))
         {
             seen.AddRange(await resumed.ReadUntilAsync(e => all.All(id => e.Any(x => x.GenerationId == id && EventStreamReader.IsFinal(x.Name)))));
+            resumedSignals = resumed.Signals;
         }
 
         var logged = await host.InDatabaseAsync(db => db.Set<GenerationEvent>().OrderBy(e => e.Id).Select(e => e.Id).ToListAsync());
         Assert.Equal(logged, seen.Select(e => e.Id));
+        Assert.Empty(resumedSignals);
         Assert.Equal(all.Count, seen.Count(e => EventStreamReader.IsFinal(e.Name)));
     }
 
@@ -204,6 +207,65 @@ public sealed class EventStreamTests
         Assert.Equal(0, prunedWithin);
         Assert.Equal(logged, prunedAfter);
         Assert.Equal(0, await host.InDatabaseAsync(db => db.Set<GenerationEvent>().CountAsync()));
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task A_reconnect_from_an_event_the_log_no_longer_keeps_is_told_that_changes_may_be_missing(DatabaseKind kind)
+    {
+        await using var host = JobsHost.Start(kind);
+        var old = await host.SubmitAsync("koala");
+        await host.WaitForAsync(old);
+        var oldEvents = await host.InDatabaseAsync(db => db.Set<GenerationEvent>().Select(e => e.Id).ToListAsync());
+        host.App.Clock.Advance(TimeSpan.FromMinutes(61)); // the client was away longer than Events:Retention
+        await host.Services.GetRequiredService<EventLogPruner>().PruneAsync(TestContext.Current.CancellationToken);
+        var later = await host.SubmitAsync("koala");
+        await host.WaitForAsync(later);
+
+        await using var resumed = await EventStreamReader.OpenAsync(host.Api, lastEventId: oldEvents.Min());
+        var events = await resumed.ReadUntilAsync(e => e.Any(x => x.GenerationId == later && EventStreamReader.IsFinal(x.Name)));
+
+        var gap = Assert.Single(resumed.Signals);
+        Assert.Equal("stream.gap", gap.Name);
+        Assert.Equal(oldEvents.Min().ToString(System.Globalization.CultureInfo.InvariantCulture), gap.Data.GetProperty("lastEventId").GetString());
+        Assert.Contains("GET /api/v1/generations", gap.Data.GetProperty("message").GetString());
+        Assert.Equal("generation.queued", events[0].Name); // then the changes it still has, from the oldest
+        Assert.All(events, e => Assert.Equal(later, e.GenerationId));
+    }
+
+    [Fact]
+    public async Task A_Last_Event_ID_beyond_the_newest_event_still_gets_the_next_changes_after_a_gap_event()
+    {
+        // A client that last read another installation (or a restored database): waiting for ids past its own would
+        // deliver nothing for a long time.
+        await using var host = JobsHost.Start();
+        await host.WaitForAsync(await host.SubmitAsync("koala"));
+
+        await using var stream = await EventStreamReader.OpenAsync(host.Api, lastEventId: 9_000_000);
+        var next = await host.SubmitAsync("koala");
+        var events = await stream.ReadUntilAsync(e => e.Any(x => x.GenerationId == next && EventStreamReader.IsFinal(x.Name)));
+
+        Assert.Equal("stream.gap", Assert.Single(stream.Signals).Name);
+        Assert.All(events, e => Assert.Equal(next, e.GenerationId));
+        Assert.Equal("generation.queued", events[0].Name);
+    }
+
+    [Fact]
+    public async Task A_reconnect_whose_next_event_is_still_kept_is_not_told_of_a_gap()
+    {
+        await using var host = JobsHost.Start();
+        var id = await host.SubmitAsync("koala");
+        await host.WaitForAsync(id);
+        var logged = await host.InDatabaseAsync(db => db.Set<GenerationEvent>().OrderBy(e => e.Id).Select(e => e.Id).ToListAsync());
+        // Only the first row goes (as a prune by age would take it): what followed it is all still there.
+        await host.InDatabaseAsync(db => db.Set<GenerationEvent>().Where(e => e.Id == logged[0]).ExecuteDeleteAsync());
+
+        await using var resumed = await EventStreamReader.OpenAsync(host.Api, lastEventId: logged[0]);
+        var events = await resumed.ReadUntilAsync(e => e.Any(x => EventStreamReader.IsFinal(x.Name)));
+
+        Assert.Empty(resumed.Signals);
+        Assert.Equal(logged.Skip(1), events.Select(e => e.Id));
     }
 
     [Fact]

@@ -33,7 +33,9 @@ public static class EventStreamApi
             .WithDescription("Events generation.queued, generation.running, generation.succeeded, generation.failed, generation.canceled and " +
                 "generation.needs_review; data is JSON {id, status, provider, progress}. Each event has an id: reconnect with the " +
                 "Last-Event-ID header (or ?lastEventId=) to resume without gaps, within Events:Retention (an hour by default). " +
-                "Without it the stream starts with the next change. An idle stream sends a comment line every Events:Heartbeat. " +
+                "Without it the stream starts with the next change. When the log no longer holds what followed that id (older than the " +
+                "retention, or an id from another installation), the stream first sends an event stream.gap, with no id, whose data " +
+                "{lastEventId, message} says so: read GET /api/v1/generations for the current state. An idle stream sends a comment line every Events:Heartbeat. " +
                 "The stream ends (after a comment saying why) when its token is revoked or expires, its account is disabled or " +
                 "its owner leaves the workspace; the credential is checked again at every heartbeat.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
@@ -112,6 +114,7 @@ public static class EventStreamApi
         try
         {
             await http.Response.WriteAsync("retry: 2000\n\n", ct);
+            if (cursor.LostAfter is { } lost) await http.Response.WriteAsync(GapEvent(lost), ct);
             await http.Response.Body.FlushAsync(ct);
             var heartbeat = options.Value.Heartbeat;
             var credentialCheckedAt = Stopwatch.GetTimestamp();
@@ -167,11 +170,28 @@ public static class EventStreamApi
             .Append("data: ").Append(data).Append("\n\n");
     }
 
+    /// <summary>
+    /// Says that changes after <paramref name="lastEventId"/> may be gone. It carries no id, so a client's Last-Event-ID stays
+    /// where it was, and a reconnect before the next change is told again.
+    /// </summary>
+    public static string GapEvent(long lastEventId)
+    {
+        var data = JsonSerializer.Serialize(new StreamGap(lastEventId.ToString(CultureInfo.InvariantCulture),
+            $"Changes after event {lastEventId} are no longer in the event log (it keeps Events:Retention), so some may be missing here. " +
+            "Read GET /api/v1/generations for the current state; the stream goes on from the oldest change it still has."), JsonSerializerOptions.Web);
+        return $"event: {GapEventName}\ndata: {data}\n\n";
+    }
+
+    public const string GapEventName = "stream.gap";
+
     private static string Clip(string value) => value.Length <= 40 ? value : value[..40] + "…";
 }
 
 /// <summary>The data of a generation event: the generation, its status as the REST API writes it, the provider and its progress (0–100).</summary>
 public sealed record StreamedGeneration(Guid Id, string Status, string Provider, int? Progress);
+
+/// <summary>The data of a <c>stream.gap</c> event: the Last-Event-ID the client sent, and what to do.</summary>
+public sealed record StreamGap(string LastEventId, string Message);
 
 /// <summary>
 /// Where one stream is in the event log. Ids come from the database in insert order, but on PostgreSQL two transactions
@@ -197,18 +217,25 @@ internal sealed class EventLogCursor
     }
 
     public bool WaitingOnGap => gapAfter is not null;
+
+    /// <summary>The client's Last-Event-ID when what followed it may be gone from the log (pruned, or from another log).</summary>
+    public long? LostAfter { get; private init; }
     public bool HasMore { get; private set; }
 
     /// <summary>
-    /// From <paramref name="lastEventId"/>, or from now (the newest row) when null. An id the log no longer holds (pruned)
-    /// resumes at the oldest row it still has.
+    /// From <paramref name="lastEventId"/>, or from now (the newest row) when null; 0 is the oldest row kept. An id the log no
+    /// longer holds (pruned) resumes at the oldest row it still has, and an id beyond its newest (another installation's)
+    /// from now; both set <see cref="LostAfter"/> unless the very next row is still there.
     /// </summary>
     public static async Task<EventLogCursor> StartAsync(AppDbContext db, long? lastEventId, CancellationToken ct)
     {
         var log = db.Set<GenerationEvent>().AsNoTracking();
         if (lastEventId is not { } id) return new EventLogCursor(await log.MaxAsync(e => (long?)e.Id, ct) ?? 0, skipFirstGap: false);
-        var known = id == 0 || await log.AnyAsync(e => e.Id == id, ct);
-        return new EventLogCursor(id, skipFirstGap: !known);
+        if (id == 0 || await log.AnyAsync(e => e.Id == id, ct)) return new EventLogCursor(id, skipFirstGap: false);
+        if (await log.MaxAsync(e => (long?)e.Id, ct) is { } newest && id > newest)
+            return new EventLogCursor(newest, skipFirstGap: false) { LostAfter = id };
+        var nextKept = await log.AnyAsync(e => e.Id == id + 1, ct);
+        return new EventLogCursor(id, skipFirstGap: true) { LostAfter = nextKept ? null : id };
     }
 
     public async Task<List<GenerationEvent>> ReadAsync(AppDbContext db, Guid workspaceId, CancellationToken ct)
