@@ -101,4 +101,25 @@ public sealed class TwoFactorTests
         var entry = await team.App.InScopeAsync(sp => sp.GetRequiredService<AppDbContext>().Set<AdminAuditEntry>().SingleAsync(Ct));
         Assert.Equal((AdminAuditAction.TwoFactorReset, UiTeam.Member, UiTeam.Owner, "192.0.2.9"), (entry.Action, entry.TargetEmail, entry.ActorEmail, entry.RemoteAddress));
     }
+
+    [Fact]
+    public async Task After_a_reset_the_member_enrols_a_new_phone_at_once_even_within_the_last_codes_window()
+    {
+        await using var team = await UiTeam.CreateAsync();
+        using (var member = team.App.CreateBrowser())
+        {
+            await LoginAsync(member, UiTeam.Member);
+            await EnrolAsync(member, team.App.Clock); // a code of this 30-second window is now used on the account
+        }
+        var ownerId = await team.App.UserIdAsync(UiTeam.Owner);
+        var memberId = await team.App.UserIdAsync(UiTeam.Member);
+        var reset = await team.App.InScopeAsync(sp => sp.GetRequiredService<AdminService>().ResetTwoFactorAsync(new AuditActor(ownerId, "192.0.2.9"), memberId, Ct));
+
+        using var again = team.App.CreateBrowser();
+        await LoginAsync(again, UiTeam.Member);
+        var (_, recoveryCodes, _) = await EnrolAsync(again, team.App.Clock); // same moment, new key: its code is accepted
+
+        Assert.True(reset.Succeeded, reset.Message);
+        Assert.Equal(10, recoveryCodes.Length);
+    }
 }

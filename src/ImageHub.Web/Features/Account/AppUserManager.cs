@@ -31,6 +31,14 @@ public sealed class AppUserManager(
         return await LockoutStore.GetLockoutEndDateAsync(user, CancellationToken) is { } end && end >= time.GetUtcNow();
     }
 
+    /// <summary>A new authenticator key starts with no code used: the last accepted time step was the old key's.</summary>
+    public override Task<IdentityResult> ResetAuthenticatorKeyAsync(AppUser user)
+    {
+        ArgumentNullException.ThrowIfNull(user);
+        user.LastAuthenticatorTimeStep = null;
+        return base.ResetAuthenticatorKeyAsync(user);
+    }
+
     public override async Task<IdentityResult> AccessFailedAsync(AppUser user)
     {
         ArgumentNullException.ThrowIfNull(user);

@@ -184,6 +184,7 @@ public sealed class AdminService(
             if (user.Id == at.Actor.UserId) return Failure.Conflict("Reset your own two-factor sign-in on your account page, or ask another administrator.");
             if (!user.TwoFactorEnabled) return Outcome.Ok($"{user.Email} has no two-factor sign-in to reset.");
             user.TwoFactorEnabled = false;
+            user.LastAuthenticatorTimeStep = null; // the next key's codes owe nothing to this one's
             user.SecurityStamp = Guid.NewGuid().ToString();
             await db.UserTokens.Where(t => t.UserId == user.Id && (t.Name == "AuthenticatorKey" || t.Name == "RecoveryCodes")).ExecuteDeleteAsync(cancellationToken);
             Audit(db, at, AdminAuditAction.TwoFactorReset, user, "two-factor on", "two-factor off; signed out");
