@@ -154,6 +154,7 @@ public static class Extensions
         // UI.
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddSingleton<ImageHub.Web.Components.Layout.DevicePalette>();
         services.AddComposePages(); // Features/Compose: the composer, gallery and spend pages' services
         services.AddGalleryAndSharing(); // Features/Gallery + Features/Sharing: stars, boards, trash, share links
         services.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);

@@ -37,6 +37,26 @@ public sealed class ShellTests(AppFixture app) : IClassFixture<AppFixture>
     }
 
     [Fact]
+    public async Task The_sign_in_page_is_dark_on_a_dark_device_and_light_on_a_light_one()
+    {
+        var dark = await app.OpenAsync(colorScheme: ColorScheme.Dark);
+        var light = await app.OpenAsync();
+        await new LoginPage(dark).OpenAsync();
+        await new LoginPage(light).OpenAsync();
+
+        var darkBackground = await FrameBackgroundLuminanceAsync(dark);
+        var lightBackground = await FrameBackgroundLuminanceAsync(light);
+        await Browser.ScreenshotAsync(dark, "login-dark-device");
+
+        Assert.True(darkBackground < 0.2, $"the page behind the form is dark (luminance {darkBackground:0.00})");
+        Assert.True(lightBackground > 0.8, $"the page behind the form is light (luminance {lightBackground:0.00})");
+    }
+
+    private static Task<double> FrameBackgroundLuminanceAsync(IPage page) => page.EvaluateAsync<double>(
+        "(() => { const [r, g, b] = getComputedStyle(document.querySelector('.ih-account-frame')).backgroundColor.match(/\\d+/g).map(Number);" +
+        " return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; })()");
+
+    [Fact]
     public async Task Pages_render_on_MudBlazor_with_the_drawers_five_items_and_no_console_or_CSP_errors()
     {
         var page = await app.OpenAsync();

@@ -63,6 +63,25 @@ public sealed class ShellUiTests
     }
 
     [Fact]
+    public async Task Following_the_device_the_first_paint_carries_the_dark_palette_for_a_dark_device_and_a_chosen_theme_does_not()
+    {
+        await using var team = await UiTeam.CreateAsync();
+        await using var ui = await team.SignInAsync(UiTeam.Member);
+        var layout = Layout(ui);
+        string DevicePalette() => string.Join("\n", layout.FindAll("style").Select(s => s.TextContent).Where(t => t.Contains("prefers-color-scheme: dark", StringComparison.Ordinal)));
+        var following = DevicePalette();
+
+        layout.Find("[data-testid=account-menu] button").Click();
+        layout.WaitForAssertion(() => Assert.NotEmpty(layout.FindAll("[data-testid=theme-light]")));
+        layout.Find("[data-testid=theme-light]").Click();
+
+        // The dark values are MudBlazor's own for AppTheme's dark palette, e.g. its background.
+        Assert.Contains($"--mud-palette-background: {AppTheme.Theme.PaletteDark.Background}", following);
+        Assert.DoesNotContain("--mud-typography", following); // only what differs from the light theme
+        layout.WaitForAssertion(() => Assert.Empty(DevicePalette()));
+    }
+
+    [Fact]
     public async Task A_saved_dark_theme_is_there_on_the_next_visit_and_System_follows_the_device()
     {
         await using var team = await UiTeam.CreateAsync();
