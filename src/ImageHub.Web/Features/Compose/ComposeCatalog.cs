@@ -1,4 +1,5 @@
 using ImageHub.Providers;
+using ImageHub.Web.Features.Workspaces;
 
 namespace ImageHub.Web.Features.Compose;
 
@@ -25,17 +26,18 @@ public sealed record ProviderChoice(
 /// values that live in the account are fetched with the key that would pay for this member; when there is no key
 /// or the provider does not answer, the configured defaults apply and the problem is said in a sentence.
 /// </summary>
-public sealed class ComposeCatalog(IProviderRegistry providers, ComposeCredentials credentials, ILogger<ComposeCatalog> logger)
+public sealed class ComposeCatalog(IProviderRegistry providers, ComposeCredentials credentials, WorkspaceAccess access, ILogger<ComposeCatalog> logger)
 {
     public async Task<IReadOnlyList<ProviderChoice>> LoadAsync(Guid userId, CancellationToken cancellationToken = default)
     {
-        var tasks = providers.All.Select(provider => LoadOneAsync(userId, provider, cancellationToken));
+        var role = await access.RoleOfAsync(userId, cancellationToken); // once, for every provider's paying key
+        var tasks = providers.All.Select(provider => LoadOneAsync(userId, role, provider, cancellationToken));
         return await Task.WhenAll(tasks);
     }
 
-    private async Task<ProviderChoice> LoadOneAsync(Guid userId, IImageProvider provider, CancellationToken cancellationToken)
+    private async Task<ProviderChoice> LoadOneAsync(Guid userId, WorkspaceRole? role, IImageProvider provider, CancellationToken cancellationToken)
     {
-        var key = await credentials.ResolveAsync(userId, provider.Id, cancellationToken);
+        var key = await credentials.ResolveAsync(userId, role, provider.Id, cancellationToken);
         IReadOnlyDictionary<string, IReadOnlyList<OptionChoice>> named = new Dictionary<string, IReadOnlyList<OptionChoice>>();
         string? problem = null;
         ProviderCapabilities capabilities;

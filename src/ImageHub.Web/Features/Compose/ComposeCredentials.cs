@@ -9,9 +9,10 @@ public sealed record ComposeKey(string? Label, ProviderCredential? Credential, s
 /// <summary>Asks the key vault (through the jobs' seam) which key would pay; the composer reads live model lists with it.</summary>
 public sealed class ComposeCredentials(IGenerationKeys keys, ILogger<ComposeCredentials> logger)
 {
-    public async Task<ComposeKey> ResolveAsync(Guid userId, string providerId, CancellationToken cancellationToken)
+    /// <summary>For <paramref name="userId"/>, whose role in the current workspace the caller has just read (null: not a member).</summary>
+    public async Task<ComposeKey> ResolveAsync(Guid userId, Workspaces.WorkspaceRole? role, string providerId, CancellationToken cancellationToken)
     {
-        var paying = await keys.ResolveAsync(userId, providerId, cancellationToken);
+        var paying = await keys.ResolveAsync(userId, role, providerId, cancellationToken);
         if (!paying.Found) return new ComposeKey(null, null, paying.Message ?? $"No key for {providerId} yet.");
         try
         {

@@ -11,9 +11,7 @@ public sealed record PayingKey(bool Found, Guid? KeyId, string Label, string? Me
 /// </summary>
 public interface IGenerationKeys
 {
-    Task<PayingKey> ResolveAsync(Guid userId, string providerId, CancellationToken ct);
-
-    /// <summary>As above, with <paramref name="userId"/>'s role in the current workspace as the caller read it from the database for this request (null: not a member).</summary>
+    /// <summary>Which key pays for <paramref name="userId"/>, whose role in the current workspace the caller has just read from the database (null: not a member).</summary>
     Task<PayingKey> ResolveAsync(Guid userId, Workspaces.WorkspaceRole? role, string providerId, CancellationToken ct);
     Task<ProviderCredential> GetCredentialAsync(Guid? keyId, string providerId, CancellationToken ct);
     Task MarkUsedAsync(Guid keyId);

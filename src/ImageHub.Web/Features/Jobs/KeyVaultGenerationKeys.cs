@@ -6,9 +6,6 @@ namespace ImageHub.Web.Features.Jobs;
 /// <summary>The jobs' keys from the key vault: its one rule decides who pays.</summary>
 internal sealed class KeyVaultGenerationKeys(KeyResolver resolver) : IGenerationKeys
 {
-    public async Task<PayingKey> ResolveAsync(Guid userId, string providerId, CancellationToken ct) =>
-        Paying(await resolver.ResolveAsync(userId, providerId, ct));
-
     public async Task<PayingKey> ResolveAsync(Guid userId, Workspaces.WorkspaceRole? role, string providerId, CancellationToken ct) =>
         Paying(await resolver.ResolveAsync(userId, role, providerId, ct));
 

@@ -191,9 +191,10 @@ public sealed class BudgetService(
         var result = new Dictionary<string, IReadOnlyList<BudgetView>>();
         if (budgets.Count == 0) return result;
         var views = (await ViewsAsync(db, budgets, ct)).ToDictionary(v => v.Id);
+        var role = await access.RoleOfAsync(userId, ct); // once, for every provider's paying key
         foreach (var providerId in providerIds)
         {
-            var key = await keys.ResolveAsync(userId, providerId, ct);
+            var key = await keys.ResolveAsync(userId, role, providerId, ct);
             result[providerId] = budgets.Where(b => b.Covers(providerId, userId, key.KeyId)).Select(b => views[b.Id])
                 .OrderBy(v => v.Limit <= 0 ? 0 : v.Remaining / v.Limit).ToList();
         }
