@@ -1,6 +1,9 @@
 using System.Net.Http.Headers;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Account;
+using ImageHub.Web.Features.Admin;
+using ImageHub.Web.Infrastructure.Audit;
 using ImageHub.Web.Features.Events;
 using ImageHub.Web.Features.Gallery;
 using ImageHub.Web.Infrastructure.Changes;
@@ -122,11 +125,39 @@ public sealed class CrossInstanceTests
         }
     }
 
+    [Fact]
+    public async Task Disabling_an_account_on_one_instance_ends_its_event_stream_and_open_pages_on_the_other_at_once()
+    {
+        var tenMinuteHeartbeat = new Dictionary<string, string?> { ["Events:Heartbeat"] = "00:10:00" };
+        await using var a = JobsHost.Start(DatabaseKind.Postgres, extra: tenMinuteHeartbeat);
+        await using var b = await WebOnlyAsync(a, tenMinuteHeartbeat);
+        using var ottoOnA = await EventStreamTests.OtherWorkspaceClientAsync(a);
+        using var ottoOnB = b.CreateClient();
+        ottoOnB.DefaultRequestHeaders.Authorization = ottoOnA.DefaultRequestHeaders.Authorization;
+        var ottoId = await a.App.UserIdAsync("otto@example.com");
+        var admin = await a.App.UserIdAsync(JobsHost.AdminEmail);
+        await using var stream = await EventStreamReader.OpenAsync(ottoOnB);
+        var pageOnB = new TaskCompletionSource<AccountChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var circuit = b.Services.GetRequiredService<AccountSessions>().Subscribe(ottoId, c =>
+        {
+            pageOnB.TrySetResult(c);
+            return Task.CompletedTask;
+        });
+
+        var disabled = await a.App.InScopeAsync(sp => sp.GetRequiredService<AdminService>()
+            .SetDisabledAsync(new AuditActor(admin, "127.0.0.1"), ottoId, disabled: true));
+        await stream.ReadToEndAsync(); // a ten-minute heartbeat: only the change from A ends it before the hang guard
+
+        Assert.True(disabled.Succeeded, disabled.Message);
+        Assert.Contains("ended: Your account was disabled.", stream.Comments);
+        Assert.Equal(AccountChange.SessionsEnded, await pageOnB.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+    }
+
     /// <summary>A second instance of <paramref name="a"/>'s app (same database and storage) without the worker, listening.</summary>
-    private static async Task<ImageHubApp> WebOnlyAsync(JobsHost a)
+    private static async Task<ImageHubApp> WebOnlyAsync(JobsHost a, IReadOnlyDictionary<string, string?>? extra = null)
     {
         await a.Services.GetRequiredService<PostgresChangeTransport>().Listening.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
-        var b = a.App.Restart(new Dictionary<string, string?> { ["Jobs:Enabled"] = "false" });
+        var b = a.App.Restart(new Dictionary<string, string?>(extra ?? new Dictionary<string, string?>()) { ["Jobs:Enabled"] = "false" });
         await b.Services.GetRequiredService<PostgresChangeTransport>().Listening.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
         return b;
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
+using ImageHub.Web.Infrastructure.Changes;
 using Microsoft.Extensions.Options;
 
 namespace ImageHub.Web.Features.Account;
@@ -18,27 +19,38 @@ public enum AccountChange
     RoleChanged,
 }
 
+/// <summary>An <see cref="AccountChange"/> as it travels between instances, with the security stamp the account got when its sessions ended.</summary>
+public sealed record AccountSessionChange(Guid UserId, AccountChange Change, string? StampAfterEnding);
+
 /// <summary>
-/// Ends an account's sessions at once, in this process: cookies that carry an older security stamp than the one the
-/// account got when its sessions ended are refused on their next request (<see cref="ValidatePrincipalAsync"/>) and
-/// open circuits sign out (<see cref="AccountSessionCircuitHandler"/>). Other instances notice at Identity's next
-/// security-stamp check (every minute): every ending also changes the account's security stamp.
+/// Ends an account's sessions at once, on every instance: the change travels over the <see cref="ChangeBus"/> (PostgreSQL
+/// LISTEN/NOTIFY between instances). Cookies that carry an older security stamp than the one the account got when its
+/// sessions ended are refused on their next request (<see cref="ValidatePrincipalAsync"/>), open circuits sign out
+/// (<see cref="AccountSessionCircuitHandler"/>) and event streams end. A change that never arrives (a dropped listener
+/// connection) is still caught by Identity's security-stamp check (every minute): every ending also changes the stamp.
 /// </summary>
-public sealed class AccountSessions(IOptions<IdentityOptions> identity, ILogger<AccountSessions> logger)
+public sealed class AccountSessions
 {
+    private readonly IOptions<IdentityOptions> identity;
+    private readonly ChangeBus bus;
+    private readonly Subscribers<Guid, AccountChange> subscribers;
+
     /// <summary>The security stamp each account got when its sessions last ended ("" once deleted: nothing matches).</summary>
     private readonly ConcurrentDictionary<Guid, string> stampAfterEnding = new();
-    private readonly Lock gate = new();
-    private readonly Dictionary<Guid, List<Func<AccountChange, Task>>> subscribers = [];
 
-    /// <summary>Ends the sessions of <paramref name="userId"/>, whose security stamp is now <paramref name="newStamp"/> (null: the account is gone).</summary>
-    public async Task EndSessionsAsync(Guid userId, string? newStamp)
+    public AccountSessions(ChangeBus bus, IOptions<IdentityOptions> identity, ILogger<AccountSessions> logger)
     {
-        stampAfterEnding[userId] = newStamp ?? "";
-        await PublishAsync(userId, AccountChange.SessionsEnded);
+        this.identity = identity;
+        this.bus = bus;
+        subscribers = new(logger);
+        bus.Subscribe<AccountSessionChange>(OnChangeAsync);
     }
 
-    public Task RoleChangedAsync(Guid userId) => PublishAsync(userId, AccountChange.RoleChanged);
+    /// <summary>Ends the sessions of <paramref name="userId"/>, whose security stamp is now <paramref name="newStamp"/> (null: the account is gone).</summary>
+    public Task EndSessionsAsync(Guid userId, string? newStamp) =>
+        bus.PublishAsync(new AccountSessionChange(userId, AccountChange.SessionsEnded, newStamp ?? ""));
+
+    public Task RoleChangedAsync(Guid userId) => bus.PublishAsync(new AccountSessionChange(userId, AccountChange.RoleChanged, null));
 
     /// <summary>True when <paramref name="principal"/> was signed in before its account's sessions were ended.</summary>
     public bool IsEnded(ClaimsPrincipal principal) =>
@@ -58,46 +70,14 @@ public sealed class AccountSessions(IOptions<IdentityOptions> identity, ILogger<
         await SecurityStampValidator.ValidatePrincipalAsync(context);
     }
 
-    public IDisposable Subscribe(Guid userId, Func<AccountChange, Task> handler)
-    {
-        lock (gate)
-        {
-            if (!subscribers.TryGetValue(userId, out var list)) subscribers[userId] = list = [];
-            list.Add(handler);
-        }
-        return new Subscription(() =>
-        {
-            lock (gate)
-            {
-                if (subscribers.TryGetValue(userId, out var list) && list.Remove(handler) && list.Count == 0) subscribers.Remove(userId);
-            }
-        });
-    }
+    /// <summary>Calls <paramref name="handler"/> for every change to <paramref name="userId"/>'s account, made on any instance, until disposed.</summary>
+    public IDisposable Subscribe(Guid userId, Func<AccountChange, Task> handler) => subscribers.Subscribe(userId, handler);
 
-    private async Task PublishAsync(Guid userId, AccountChange change)
+    private Task OnChangeAsync(AccountSessionChange change)
     {
-        Func<AccountChange, Task>[] handlers;
-        lock (gate)
-        {
-            handlers = subscribers.TryGetValue(userId, out var list) ? [.. list] : [];
-        }
-        foreach (var handler in handlers)
-        {
-            try
-            {
-                await handler(change);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                logger.LogWarning(e, "A circuit did not take an account change ({Change}).", change);
-            }
-        }
-    }
-
-    private sealed class Subscription(Action dispose) : IDisposable
-    {
-        private Action? pending = dispose;
-        public void Dispose() => Interlocked.Exchange(ref pending, null)?.Invoke();
+        // The stamp first: a page told of the ending may reload at once, and its request must already be refused.
+        if (change.Change == AccountChange.SessionsEnded) stampAfterEnding[change.UserId] = change.StampAfterEnding ?? "";
+        return subscribers.DeliverAsync(change.UserId, change.Change);
     }
 }
 
