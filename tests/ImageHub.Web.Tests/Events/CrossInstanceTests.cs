@@ -3,6 +3,7 @@ using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
 using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Admin;
+using ImageHub.Web.Features.Api;
 using ImageHub.Web.Infrastructure.Audit;
 using ImageHub.Web.Features.Events;
 using ImageHub.Web.Features.Gallery;
@@ -151,6 +152,29 @@ public sealed class CrossInstanceTests
         Assert.True(disabled.Succeeded, disabled.Message);
         Assert.Contains("ended: Your account was disabled.", stream.Comments);
         Assert.Equal(AccountChange.SessionsEnded, await pageOnB.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_token_revoked_on_one_instance_loses_its_event_stream_on_the_other_at_once()
+    {
+        var tenMinuteHeartbeat = new Dictionary<string, string?> { ["Events:Heartbeat"] = "00:10:00" };
+        await using var a = JobsHost.Start(DatabaseKind.Postgres, extra: tenMinuteHeartbeat);
+        await using var b = await WebOnlyAsync(a, tenMinuteHeartbeat);
+        using var ottoOnA = await EventStreamTests.OtherWorkspaceClientAsync(a);
+        using var ottoOnB = b.CreateClient();
+        ottoOnB.DefaultRequestHeaders.Authorization = ottoOnA.DefaultRequestHeaders.Authorization;
+        var ottoId = await a.App.UserIdAsync("otto@example.com");
+        var row = await a.InDatabaseAsync(db => db.Set<ApiToken>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
+            .SingleAsync(t => t.UserId == ottoId));
+        var (workspace, token) = (row.WorkspaceId, row.Id);
+        await using var stream = await EventStreamReader.OpenAsync(ottoOnB);
+
+        Outcome? revoked = null;
+        await a.App.InWorkspaceAsync("otto@example.com", workspace, async sp => revoked = await sp.GetRequiredService<ApiTokenService>().RevokeAsync(ottoId, token));
+        await stream.ReadToEndAsync(); // a ten-minute heartbeat: only the change from A ends it before the hang guard
+
+        Assert.True(revoked?.Succeeded, revoked?.Message);
+        Assert.Contains("ended: The API token was revoked.", stream.Comments);
     }
 
     /// <summary>A second instance of <paramref name="a"/>'s app (same database and storage) without the worker, listening.</summary>

@@ -17,6 +17,8 @@ public enum AccountChange
     SessionsEnded,
     /// <summary>Its instance-administrator role changed: open pages check their authorization again.</summary>
     RoleChanged,
+    /// <summary>One of its API tokens was revoked: open event streams check their token again (pages are not concerned).</summary>
+    TokenRevoked,
 }
 
 /// <summary>An <see cref="AccountChange"/> as it travels between instances, with the security stamp the account got when its sessions ended.</summary>
@@ -51,6 +53,8 @@ public sealed class AccountSessions
         bus.PublishAsync(new AccountSessionChange(userId, AccountChange.SessionsEnded, newStamp ?? ""));
 
     public Task RoleChangedAsync(Guid userId) => bus.PublishAsync(new AccountSessionChange(userId, AccountChange.RoleChanged, null));
+
+    public Task TokenRevokedAsync(Guid userId) => bus.PublishAsync(new AccountSessionChange(userId, AccountChange.TokenRevoked, null));
 
     /// <summary>True when <paramref name="principal"/> was signed in before its account's sessions were ended.</summary>
     public bool IsEnded(ClaimsPrincipal principal) =>
@@ -104,7 +108,7 @@ internal sealed class AccountSessionCircuitHandler(AuthenticationStateProvider a
 
     private async Task OnChangedAsync(AccountChange change)
     {
-        if (authenticationStateProvider is not IHostEnvironmentAuthenticationStateProvider host) return;
+        if (change == AccountChange.TokenRevoked || authenticationStateProvider is not IHostEnvironmentAuthenticationStateProvider host) return;
         var user = change == AccountChange.SessionsEnded
             ? new ClaimsPrincipal(new ClaimsIdentity())
             : (await authenticationStateProvider.GetAuthenticationStateAsync()).User;

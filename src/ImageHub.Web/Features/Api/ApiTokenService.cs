@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ImageHub.Providers;
 using ImageHub.Web.Data;
+using ImageHub.Web.Features.Account;
 using ImageHub.Web.Features.Workspaces;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,7 +24,7 @@ public sealed record ApiTokenDraft(string? Name, ApiScopes Scopes, DateTimeOffse
 public sealed record CreatedApiToken(ApiTokenView View, string Token);
 
 /// <summary>Personal access tokens of the signed-in user in the current workspace (each call with a context of its own: the settings page's circuit reaches it).</summary>
-public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, TimeProvider time)
+public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, CurrentWorkspace workspace, AccountSessions sessions, TimeProvider time)
 {
     public const string TokenPrefix = "ihp_";
 
@@ -81,6 +82,7 @@ public sealed class ApiTokenService(IDbContextFactory<AppDbContext> contexts, Cu
         if (row is null) return Failure.NotFound("You have no such token in this workspace.");
         row.RevokedAt ??= time.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        await sessions.TokenRevokedAsync(userId); // its open event streams end now, on every instance
         return Outcome.Ok("Token revoked.");
     }
 

@@ -19,8 +19,8 @@ namespace ImageHub.Web.Features.Events;
 /// (<see cref="GenerationEvent"/>), so it works from any instance whichever ran the job, and a reconnect with
 /// <c>Last-Event-ID</c> resumes where it stopped. Woken by the <see cref="GenerationNotifier"/> (every instance hears
 /// every change), and it also re-reads at each heartbeat, so a lost notification only delays. The caller's credential
-/// is checked again at each heartbeat (<see cref="CredentialRecheck"/>) and at once when this instance ends the account's
-/// sessions: a revoked token, a disabled account or a removed member loses the stream.
+/// is checked again at each heartbeat (<see cref="CredentialRecheck"/>) and at once when any instance ends the account's
+/// sessions or revokes one of its tokens: a revoked token, a disabled account or a removed member loses the stream.
 /// </summary>
 public static class EventStreamApi
 {
