@@ -1,3 +1,4 @@
+using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Features.Keys;
 
 namespace ImageHub.Web.Tests.Keys;
@@ -153,5 +154,25 @@ public sealed class KeyResolverTests
         var listed = await team.AsAsync(KeyTeam.Member, (v, a) => v.ListAsync(a.UserId, Ct));
 
         Assert.Equal(team.App.Clock.GetUtcNow(), listed.Single(k => k.Id == own.Id).LastUsedAt);
+    }
+
+    [Theory]
+    [InlineData(DatabaseKind.Sqlite)]
+    [InlineData(DatabaseKind.Postgres)]
+    public async Task A_key_that_could_not_be_checked_works_once_it_has_paid_for_a_generation(DatabaseKind kind)
+    {
+        // Koala has no read-only endpoint to check a key: it stays Unchecked until a generation proves it.
+        await using var team = await KeyTeam.CreateAsync(kind, sandbox: false);
+        var koala = await team.AddKeyAsync(KeyTeam.Member, "koala", "Marco's Koala", "koala_live_marco_0000_hhhh");
+        var before = (await team.AsAsync(KeyTeam.Member, (v, a) => v.ListAsync(a.UserId, Ct))).Single(k => k.Id == koala.Id);
+        team.App.Clock.Advance(TimeSpan.FromMinutes(5));
+
+        await team.ResolverAsync(async r => { await r.MarkUsedAsync(koala.Id); return true; });
+        var after = (await team.AsAsync(KeyTeam.Member, (v, a) => v.ListAsync(a.UserId, Ct))).Single(k => k.Id == koala.Id);
+
+        Assert.Equal(KeyStatus.Unchecked, before.Status);
+        Assert.Equal(KeyStatus.Valid, after.Status);
+        Assert.Equal(team.App.Clock.GetUtcNow(), after.CheckedAt);
+        Assert.StartsWith("Paid for a generation the provider accepted", after.StatusMessage);
     }
 }

@@ -126,11 +126,21 @@ public sealed class KeyResolver(
     }
 
     /// <summary>Records that <paramref name="keyId"/> just paid for something (shown as "last used").</summary>
+    /// <summary>
+    /// The provider accepted a generation this key paid for: it was used now, and an unchecked key (Koala's cannot be
+    /// checked, and a check may not have run yet) has shown that it works. A key refused at its last check is never
+    /// handed out, so it does not get here.
+    /// </summary>
     public async Task MarkUsedAsync(Guid keyId)
     {
         var now = timeProvider.GetUtcNow();
+        var proven = $"Paid for a generation the provider accepted on {now:yyyy-MM-dd HH:mm} UTC.";
         await using var db = await dbFactory.CreateDbContextAsync();
-        await db.Set<ProviderKey>().Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now));
+        await db.Set<ProviderKey>().Where(k => k.Id == keyId).ExecuteUpdateAsync(s => s
+            .SetProperty(k => k.LastUsedAt, now)
+            .SetProperty(k => k.CheckedAt, k => k.Status == KeyStatus.Unchecked ? now : k.CheckedAt)
+            .SetProperty(k => k.StatusMessage, k => k.Status == KeyStatus.Unchecked ? proven : k.StatusMessage)
+            .SetProperty(k => k.Status, k => k.Status == KeyStatus.Unchecked ? KeyStatus.Valid : k.Status));
     }
 
     private string ProviderName(string id) => providers.TryGet(id, out var p) ? p.DisplayName : id;
