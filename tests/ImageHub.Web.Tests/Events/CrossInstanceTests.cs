@@ -129,13 +129,10 @@ public sealed class CrossInstanceTests
     [Fact]
     public async Task Disabling_an_account_on_one_instance_ends_its_event_stream_and_open_pages_on_the_other_at_once()
     {
-        var tenMinuteHeartbeat = new Dictionary<string, string?> { ["Events:Heartbeat"] = "00:10:00" };
-        await using var a = JobsHost.Start(DatabaseKind.Postgres, extra: tenMinuteHeartbeat);
-        await using var b = await WebOnlyAsync(a, tenMinuteHeartbeat);
-        using var ottoOnA = await EventStreamTests.OtherWorkspaceClientAsync(a);
-        using var ottoOnB = b.CreateClient();
-        ottoOnB.DefaultRequestHeaders.Authorization = ottoOnA.DefaultRequestHeaders.Authorization;
-        var ottoId = await a.App.UserIdAsync("otto@example.com");
+        await using var a = JobsHost.Start(DatabaseKind.Postgres, extra: TenMinuteHeartbeat);
+        await using var b = await WebOnlyAsync(a, TenMinuteHeartbeat);
+        var (ottoId, ottoOnB) = await OttoOnBAsync(a, b);
+        using var client = ottoOnB;
         var admin = await a.App.UserIdAsync(JobsHost.AdminEmail);
         await using var stream = await EventStreamReader.OpenAsync(ottoOnB);
         var pageOnB = new TaskCompletionSource<AccountChange>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -157,13 +154,10 @@ public sealed class CrossInstanceTests
     [Fact]
     public async Task A_token_revoked_on_one_instance_loses_its_event_stream_on_the_other_at_once()
     {
-        var tenMinuteHeartbeat = new Dictionary<string, string?> { ["Events:Heartbeat"] = "00:10:00" };
-        await using var a = JobsHost.Start(DatabaseKind.Postgres, extra: tenMinuteHeartbeat);
-        await using var b = await WebOnlyAsync(a, tenMinuteHeartbeat);
-        using var ottoOnA = await EventStreamTests.OtherWorkspaceClientAsync(a);
-        using var ottoOnB = b.CreateClient();
-        ottoOnB.DefaultRequestHeaders.Authorization = ottoOnA.DefaultRequestHeaders.Authorization;
-        var ottoId = await a.App.UserIdAsync("otto@example.com");
+        await using var a = JobsHost.Start(DatabaseKind.Postgres, extra: TenMinuteHeartbeat);
+        await using var b = await WebOnlyAsync(a, TenMinuteHeartbeat);
+        var (ottoId, ottoOnB) = await OttoOnBAsync(a, b);
+        using var client = ottoOnB;
         var row = await a.InDatabaseAsync(db => db.Set<ApiToken>().IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
             .SingleAsync(t => t.UserId == ottoId));
         var (workspace, token) = (row.WorkspaceId, row.Id);
@@ -175,6 +169,18 @@ public sealed class CrossInstanceTests
 
         Assert.True(revoked?.Succeeded, revoked?.Message);
         Assert.Contains("ended: The API token was revoked.", stream.Comments);
+    }
+
+    /// <summary>Streams that only a change heard from the other instance can end before the tests' hang guard.</summary>
+    private static readonly Dictionary<string, string?> TenMinuteHeartbeat = new() { ["Events:Heartbeat"] = "00:10:00" };
+
+    /// <summary>Otto, a member of another workspace made on <paramref name="a"/>, with an API client on <paramref name="b"/>.</summary>
+    private static async Task<(Guid OttoId, HttpClient OttoOnB)> OttoOnBAsync(JobsHost a, ImageHubApp b)
+    {
+        using var ottoOnA = await EventStreamTests.OtherWorkspaceClientAsync(a);
+        var ottoOnB = b.CreateClient();
+        ottoOnB.DefaultRequestHeaders.Authorization = ottoOnA.DefaultRequestHeaders.Authorization;
+        return (await a.App.UserIdAsync("otto@example.com"), ottoOnB);
     }
 
     /// <summary>A second instance of <paramref name="a"/>'s app (same database and storage) without the worker, listening.</summary>
