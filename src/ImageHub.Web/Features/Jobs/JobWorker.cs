@@ -104,6 +104,11 @@ public sealed class JobWorker(
                 .Where(g => g.LeaseOwner == Owner)
                 .ExecuteUpdateAsync(s => s.SetProperty(g => g.LeaseOwner, (string?)null).SetProperty(g => g.LeaseUntil, (DateTimeOffset?)null), CancellationToken.None);
         }
+        catch (ObjectDisposedException)
+        {
+            // The app's services went first (a host that stopped waiting for the jobs, or disposed without stopping).
+            logger.LogWarning("The job leases were not handed back before the app's services were disposed; they expire on their own.");
+        }
         catch (Exception e)
         {
             logger.LogWarning(e, "Could not release the job leases while stopping; they expire on their own");
