@@ -131,6 +131,7 @@ public static class Extensions
             o.TimeProvider = time;
         });
         services.AddSingleton<AccountSessions>();
+        services.AddHostedService<AccountSessionsAtStart>();
         services.AddOptions<SecurityOptions>().BindConfiguration(SecurityOptions.Section);
         services.AddScoped<TwoFactorPolicy>();
         services.AddScoped<CircuitHandler, AccountSessionCircuitHandler>();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using ImageHub.Tests.Infrastructure;
 using ImageHub.Web.Data;
@@ -169,6 +170,37 @@ public sealed class CrossInstanceTests
 
         Assert.True(revoked?.Succeeded, revoked?.Message);
         Assert.Contains("ended: The API token was revoked.", stream.Comments);
+    }
+
+    [Fact]
+    public async Task An_instance_that_served_no_one_yet_still_refuses_a_session_ended_on_the_other()
+    {
+        await using var a = JobsHost.Start(DatabaseKind.Postgres);
+        using var otto = await EventStreamTests.OtherWorkspaceClientAsync(a);
+        var ottoId = await a.App.UserIdAsync("otto@example.com");
+        var admin = await a.App.UserIdAsync(JobsHost.AdminEmail);
+        await using var b = await WebOnlyAsync(a);
+        var heardOnB = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var listening = b.Services.GetRequiredService<ChangeBus>().Subscribe<AccountSessionChange>(c =>
+        {
+            if (c.UserId == ottoId && c.Change == AccountChange.SessionsEnded) heardOnB.TrySetResult();
+            return Task.CompletedTask;
+        });
+        // Otto signs in on B (the sign-in's own answer only: no request of B has carried a session cookie yet).
+        using var browser = b.CreateBrowser();
+        var signedIn = await browser.SubmitFormAsync("/Account/Login", "login",
+            new Dictionary<string, string> { ["Input.Email"] = "otto@example.com", ["Input.Password"] = Arrange.Password }, follow: false);
+
+        var disabled = await a.App.InScopeAsync(sp => sp.GetRequiredService<AdminService>()
+            .SetDisabledAsync(new AuditActor(admin, "127.0.0.1"), ottoId, disabled: true));
+        await heardOnB.Task.WaitAsync(TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken); // a hang guard
+        using var keys = await browser.Http.GetAsync("/keys", TestContext.Current.CancellationToken);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.Status);
+        Assert.True(disabled.Succeeded, disabled.Message);
+        // Refused at once, not at Identity's security-stamp check a minute later.
+        Assert.Equal(HttpStatusCode.Redirect, keys.StatusCode);
+        Assert.Contains("/Account/Login", keys.Headers.Location?.ToString());
     }
 
     /// <summary>Streams that only a change heard from the other instance can end before the tests' hang guard.</summary>

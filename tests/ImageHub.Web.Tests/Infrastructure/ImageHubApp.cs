@@ -198,8 +198,11 @@ public sealed partial class BrowserClient(HttpClient http) : IDisposable
         return await FollowAsync(response);
     }
 
-    /// <summary>Loads the page holding form <paramref name="formName"/>, fills it and posts it, following redirects.</summary>
-    public async Task<Page> SubmitFormAsync(string url, string formName, IDictionary<string, string> fields)
+    /// <summary>
+    /// Loads the page holding form <paramref name="formName"/>, fills it and posts it, following redirects (unless
+    /// <paramref name="follow"/> is false: then the post's own answer, e.g. a sign-in's redirect with its cookie set).
+    /// </summary>
+    public async Task<Page> SubmitFormAsync(string url, string formName, IDictionary<string, string> fields, bool follow = true)
     {
         var page = await GetAsync(url);
         Assert.True(page.Status == HttpStatusCode.OK, $"GET {url} answered {(int)page.Status}");
@@ -211,7 +214,7 @@ public sealed partial class BrowserClient(HttpClient http) : IDisposable
             ["_handler"] = formName,
         };
         var response = await Http.PostAsync(page.Url, new FormUrlEncodedContent(form));
-        return await FollowAsync(response);
+        return follow ? await FollowAsync(response) : new Page(response.StatusCode, response.RequestMessage!.RequestUri!, await response.Content.ReadAsStringAsync(), response);
     }
 
     public Task<Page> RegisterAsync(string email, string password, string? invite = null) =>

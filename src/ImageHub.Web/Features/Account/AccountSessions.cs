@@ -86,6 +86,21 @@ public sealed class AccountSessions
 }
 
 /// <summary>
+/// Builds <see cref="AccountSessions"/> as the app starts, so it hears other instances' account changes before this
+/// instance's first request (built on first use, it would miss an ending made meanwhile until the stamp check).
+/// </summary>
+internal sealed class AccountSessionsAtStart(AccountSessions sessions) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        GC.KeepAlive(sessions);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>
 /// Listens, while a circuit lives, for changes to its user's account: ended sessions sign the circuit out (the open
 /// page gives way to the login redirect), a role change makes the open page check its authorization again.
 /// </summary>
