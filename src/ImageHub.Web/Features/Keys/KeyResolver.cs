@@ -36,7 +36,7 @@ public sealed class KeyResolver(
 
     /// <summary>Which key pays for <paramref name="userId"/> on <paramref name="providerId"/>, with their role read from the database now.</summary>
     public async Task<KeyResolution> ResolveAsync(Guid userId, string providerId, CancellationToken ct) =>
-        await ResolveAsync(userId, currentWorkspace.IsSet ? await access.RoleOfAsync(userId, ct) : null, providerId, ct);
+        await ResolveAsync(userId, await access.RoleOfAsync(userId, ct), providerId, ct);
 
     /// <summary>
     /// Which key pays, for a caller that has just read <paramref name="userId"/>'s role in the current workspace from the

@@ -17,10 +17,7 @@ public sealed class WorkspaceAccess(CurrentWorkspace current, IDbContextFactory<
         if (!current.IsSet) return null;
         if (current.UserId is not { } userId) return current.Role; // set on the caller's own authority (worker, tests)
         var workspaceId = current.Id;
-        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-        var role = await db.WorkspaceMembers.IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
-            .Where(m => m.UserId == userId && m.WorkspaceId == workspaceId)
-            .Select(m => (WorkspaceRole?)m.Role).FirstOrDefaultAsync(cancellationToken);
+        var role = await ReadRoleAsync(workspaceId, userId, cancellationToken);
         if (current.Id == workspaceId) current.ApplyRole(role);
         return role;
     }
@@ -32,8 +29,11 @@ public sealed class WorkspaceAccess(CurrentWorkspace current, IDbContextFactory<
     public async Task<WorkspaceRole?> RoleOfAsync(Guid userId, CancellationToken cancellationToken = default)
     {
         if (current.UserId == userId) return await RefreshAsync(cancellationToken);
-        if (!current.IsSet) return null;
-        var workspaceId = current.Id;
+        return current.IsSet ? await ReadRoleAsync(current.Id, userId, cancellationToken) : null;
+    }
+
+    private async Task<WorkspaceRole?> ReadRoleAsync(Guid workspaceId, Guid userId, CancellationToken cancellationToken)
+    {
         await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
         return await db.WorkspaceMembers.IgnoreQueryFilters([AppDbContext.WorkspaceFilter]).AsNoTracking()
             .Where(m => m.UserId == userId && m.WorkspaceId == workspaceId)
@@ -70,10 +70,6 @@ public sealed class WorkspaceAccess(CurrentWorkspace current, IDbContextFactory<
     /// <summary>Owner or Admin of the current workspace, now.</summary>
     public async Task<bool> IsAdminAsync(CancellationToken cancellationToken = default) =>
         await RefreshAsync(cancellationToken) is WorkspaceRole.Admin or WorkspaceRole.Owner;
-
-    /// <summary>At least <paramref name="minimum"/> in the current workspace, now.</summary>
-    public async Task<bool> HasRoleAsync(WorkspaceRole minimum, CancellationToken cancellationToken = default) =>
-        await RefreshAsync(cancellationToken) is { } role && role >= minimum;
 }
 
 /// <summary>A membership that changed: <see cref="UserId"/> was removed from <see cref="WorkspaceId"/>, or their role there changed.</summary>
